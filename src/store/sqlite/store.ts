@@ -1,0 +1,242 @@
+// The embedded event store: one SQLite file in WAL mode, one writer, every append one transaction.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type Database from 'better-sqlite3';
+import { catchUpSubscription, HeadSignal, resolveRetry, retryResult } from '../catchup.js';
+import { StoreError, WrongExpectedVersionError } from '../errors.js';
+import type {
+  AppendResult,
+  EventFilter,
+  EventStore,
+  ExpectedRevision,
+  JsonObject,
+  MultiAppendResult,
+  NewEvent,
+  ReadAllOptions,
+  ReadAllPage,
+  ReadStreamOptions,
+  RecordedEvent,
+  StoreInfo,
+  StreamAppend,
+  SubscribeOptions,
+  Subscription,
+} from '../types.js';
+import { expectationHolds, validateAppends } from '../validate.js';
+import { openStoreDatabase, translateSqliteError, type OpenOptions } from './schema.js';
+
+const COLUMNS = 'position, id, stream, revision, type, data, metadata, recorded_at';
+type Row = [number, Buffer, string, number, string, string, string | null, number];
+
+/** How often a subscription looks for events appended by another process. */
+const POLL_MS = 200;
+
+export interface SqliteStoreOptions extends Partial<OpenOptions> {
+  now?: () => Date;
+}
+
+export class SqliteEventStore implements EventStore {
+  readonly db: Database.Database;
+  private readonly head = new HeadSignal();
+  private readonly now: () => Date;
+  private readonly statements;
+  private readonly filtered = new Map<string, Database.Statement>();
+  private closed = false;
+
+  constructor(
+    readonly path: string,
+    options: SqliteStoreOptions = {},
+  ) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = openStoreDatabase(path, { sync: options.sync ?? 'normal', readonly: options.readonly ?? false });
+    this.now = options.now ?? (() => new Date());
+    const db = this.db;
+    this.statements = {
+      revision: db.prepare('SELECT revision FROM events WHERE stream = ? ORDER BY revision DESC LIMIT 1').pluck(),
+      insert: db.prepare('INSERT INTO events (id, stream, revision, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      byId: db.prepare(`SELECT ${COLUMNS} FROM events WHERE id = ?`).raw(),
+      forwards: db.prepare(`SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?`).raw(),
+      backwards: db.prepare(`SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`).raw(),
+      all: db.prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).raw(),
+      head: db.prepare('SELECT coalesce(max(position), 0) FROM events').pluck(),
+    };
+  }
+
+  async append(stream: string, events: NewEvent[], expectedRevision: ExpectedRevision = 'any'): Promise<AppendResult> {
+    const result = this.appendSync([{ stream, events, expectedRevision }]);
+    return { nextExpectedRevision: result.streams[0]!.nextExpectedRevision, position: result.position, alreadyRecorded: result.alreadyRecorded };
+  }
+
+  async appendMulti(appends: StreamAppend[]): Promise<MultiAppendResult> {
+    return this.appendSync(appends);
+  }
+
+  /**
+   * Writes in one IMMEDIATE transaction, so the expectation check and the insert see the same stream.
+   * The fast path does no idempotency lookup: a reused id is caught by the unique index, and only then
+   * are the recorded events compared to tell a retry from a conflict.
+   */
+  appendSync(appends: StreamAppend[]): MultiAppendResult {
+    this.assertOpen();
+    validateAppends(appends);
+    try {
+      const result = this.writeTransaction(appends);
+      this.head.notify();
+      return result;
+    } catch (error) {
+      const refused = translateSqliteError(error, this.path);
+      if (!(refused instanceof WrongExpectedVersionError) && !isDuplicateId(refused)) throw refused;
+      const retried = appends.map(({ stream, events }) => resolveRetry(stream, events, (id) => this.findById(id)));
+      if (retried.every((recorded) => recorded !== null)) return retryResult(appends, retried as RecordedEvent[][]);
+      throw refused;
+    }
+  }
+
+  private writeTransaction(appends: StreamAppend[]): MultiAppendResult {
+    const { revision, insert } = this.statements;
+    const recordedAt = this.now().getTime();
+    return this.db
+      .transaction((): MultiAppendResult => {
+        const streams: MultiAppendResult['streams'] = [];
+        let position = 0;
+        for (const { stream, events, expectedRevision } of appends) {
+          const actual = revision.get(stream) as number | undefined;
+          if (!expectationHolds(expectedRevision, actual ?? null)) {
+            throw new WrongExpectedVersionError(stream, expectedRevision, actual ?? null);
+          }
+          let next = actual ?? -1;
+          for (const event of events) {
+            next += 1;
+            const metadata = event.metadata && Object.keys(event.metadata).length > 0 ? JSON.stringify(event.metadata) : null;
+            const info = insert.run(uuidToBlob(event.id), stream, next, event.type, JSON.stringify(event.data), metadata, recordedAt);
+            position = Number(info.lastInsertRowid);
+          }
+          streams.push({ stream, nextExpectedRevision: next });
+        }
+        return { position, streams, alreadyRecorded: false };
+      })
+      .immediate();
+  }
+
+  async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    this.assertOpen();
+    const max = options.maxCount ?? -1;
+    const rows =
+      options.direction === 'backwards'
+        ? this.run(() => this.statements.backwards.all(stream, options.fromRevision ?? Number.MAX_SAFE_INTEGER, max))
+        : this.run(() => this.statements.forwards.all(stream, options.fromRevision ?? 0, max));
+    return (rows as Row[]).map(toRecorded);
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<ReadAllPage> {
+    return this.readAllSync(options);
+  }
+
+  readAllSync(options: ReadAllOptions = {}): ReadAllPage {
+    this.assertOpen();
+    const after = options.afterPosition ?? 0;
+    const max = options.maxCount ?? 1000;
+    const filter = options.filter;
+    if (!filter || (!filter.eventTypes?.length && !filter.streamPrefixes?.length)) {
+      const rows = this.run(() => this.statements.all.all(after, max)) as Row[];
+      const last = rows.length > 0 ? rows[rows.length - 1]![0] : after;
+      return { events: rows.map(toRecorded), lastPosition: last, isEnd: rows.length < max };
+    }
+    // With a filter, read up to the head as it is now: a short page then proves everything up to the head
+    // was scanned, so the next read starts after the head instead of rescanning skipped events.
+    const head = this.run(() => this.statements.head.get()) as number;
+    const rows = this.run(() => this.filterStatement(filter).all(after, head, max)) as Row[];
+    if (rows.length < max) return { events: rows.map(toRecorded), lastPosition: Math.max(head, after), isEnd: true };
+    return { events: rows.map(toRecorded), lastPosition: rows[rows.length - 1]![0], isEnd: false };
+  }
+
+  private filterStatement(filter: EventFilter): Database.Statement {
+    const types = filter.eventTypes ?? [];
+    const prefixes = filter.streamPrefixes ?? [];
+    const key = JSON.stringify([types, prefixes]);
+    let statement = this.filtered.get(key);
+    if (!statement) {
+      const clauses: string[] = [];
+      if (types.length > 0) clauses.push(`type IN (${types.map((type) => sqlString(type)).join(', ')})`);
+      for (const prefix of prefixes) clauses.push(`substr(stream, 1, ${[...prefix].length}) = ${sqlString(prefix)}`);
+      statement = this.db
+        .prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? AND position <= ? AND (${clauses.join(' OR ')}) ORDER BY position LIMIT ?`)
+        .raw();
+      this.filtered.set(key, statement);
+    }
+    return statement;
+  }
+
+  subscribeToAll(options: SubscribeOptions = {}): Subscription {
+    this.assertOpen();
+    return catchUpSubscription((o) => this.readAll(o), this.head, options, POLL_MS);
+  }
+
+  async streamRevision(stream: string): Promise<number | null> {
+    this.assertOpen();
+    return (this.run(() => this.statements.revision.get(stream)) as number | undefined) ?? null;
+  }
+
+  async headPosition(): Promise<number> {
+    this.assertOpen();
+    return this.run(() => this.statements.head.get()) as number;
+  }
+
+  async info(): Promise<StoreInfo> {
+    return { adapter: 'sqlite', location: this.path, headPosition: await this.headPosition() };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.head.notify();
+    this.db.close();
+  }
+
+  private findById(id: string): RecordedEvent | undefined {
+    const row = this.statements.byId.get(uuidToBlob(id)) as Row | undefined;
+    return row ? toRecorded(row) : undefined;
+  }
+
+  private run<T>(read: () => T): T {
+    try {
+      return read();
+    } catch (error) {
+      throw translateSqliteError(error, this.path);
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new StoreError('store_closed', 'the event store is closed');
+  }
+}
+
+function isDuplicateId(error: unknown): boolean {
+  const { code, message } = error as { code?: string; message?: string };
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' && (message ?? '').includes('events.id');
+}
+
+function sqlString(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}
+
+export function uuidToBlob(id: string): Buffer {
+  return Buffer.from(id.replaceAll('-', ''), 'hex');
+}
+
+export function blobToUuid(blob: Buffer): string {
+  const hex = blob.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+function toRecorded(row: Row): RecordedEvent {
+  return {
+    position: row[0],
+    id: blobToUuid(row[1]),
+    stream: row[2],
+    revision: row[3],
+    type: row[4],
+    data: JSON.parse(row[5]),
+    metadata: row[6] === null ? {} : (JSON.parse(row[6]) as JsonObject),
+    recordedAt: new Date(row[7]).toISOString(),
+  };
+}
