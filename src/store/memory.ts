@@ -109,6 +109,7 @@ export class MemoryEventStore implements EventStore {
   }
 
   async info(): Promise<StoreInfo> {
+    this.assertOpen();
     return { adapter: 'memory', location: 'memory', headPosition: this.log.length };
   }
 

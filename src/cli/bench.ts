@@ -1,0 +1,27 @@
+import { Option, type Command } from 'commander';
+import { runBench } from '../bench/run.js';
+import { configFrom, positiveInt, withStoreOptions } from './common.js';
+import { progress, silentProgress } from './progress.js';
+
+export function registerBench(program: Command): void {
+  withStoreOptions(program.command('bench'))
+    .description('measure the store (W1–W4) against a plain better-sqlite3 baseline in the same run; ends with one JSON line')
+    .option('--events <n>', 'events per workload', positiveInt, 100_000)
+    .option('--streams <n>', 'streams the events are spread over', positiveInt, 10_000)
+    .option('--rounds <n>', 'rounds per side; the median is reported', positiveInt, 3)
+    .option('--dir <path>', 'folder for the benchmark files (default: a temporary folder, removed after)')
+    .addOption(new Option('--quiet', 'no progress output'))
+    .action(async (options: { db?: string; events: number; streams: number; rounds: number; dir?: string; quiet?: boolean }) => {
+      const config = configFrom(options);
+      const report = await runBench({
+        events: options.events,
+        streams: options.streams,
+        rounds: options.rounds,
+        sync: config.FUNDTRAIL_SYNC,
+        ...(options.dir ? { dir: options.dir } : {}),
+        progress: options.quiet ? () => silentProgress : (label, total) => progress(label, total),
+        out: (line) => process.stdout.write(`${line}\n`),
+      });
+      if (!report.pass) process.exitCode = 1;
+    });
+}

@@ -1,0 +1,45 @@
+// The `fundtrail` command line: one parser, --help on every subcommand, and clean one-line errors.
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../config.js';
+import { StoreError } from '../store/errors.js';
+import { ListenError } from '../server.js';
+import { registerBench } from './bench.js';
+import { registerServe } from './serve.js';
+
+export function buildCli(): Command {
+  const program = new Command('fundtrail')
+    .description('Event-sourced tracing of poverty-alleviation funds from the budget to the household')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerServe(program);
+  registerBench(program);
+  return program;
+}
+
+/** Runs the CLI; returns the exit code. Usage and configuration errors are 2, failures 1. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildCli();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    return report(error);
+  }
+}
+
+function report(error: unknown): number {
+  if (error instanceof CommanderError) {
+    return error.exitCode === 0 ? 0 : 2;
+  }
+  if (error instanceof ConfigError) {
+    process.stderr.write(`fundtrail: ${error.message}\n`);
+    return 2;
+  }
+  if (error instanceof StoreError || error instanceof ListenError) {
+    process.stderr.write(`fundtrail: ${error.message}\n`);
+    return 1;
+  }
+  process.stderr.write(`fundtrail: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`);
+  return 1;
+}

@@ -1,0 +1,106 @@
+// Builds the HTTP application without starting it: tests call `app.inject`, src/server.ts listens.
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Logger } from '../logger.js';
+import type { EventStore } from '../store/types.js';
+import { Problem, problem } from './problem.js';
+
+/** What a projection runner reports about itself; /ready is 503 until every projection has caught up. */
+export interface ProjectionStatus {
+  name: string;
+  position: number;
+  caughtUp: boolean;
+}
+
+export interface AppDeps {
+  store: EventStore;
+  logger: Logger;
+  projections?: () => ProjectionStatus[];
+  /** How long /ready waits for the store before calling it unreachable. */
+  readyTimeoutMs?: number;
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
+    },
+    bodyLimit: 1_048_576,
+    return503OnClosing: true,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandlers(app);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  registerHealth(app, deps);
+  return app;
+}
+
+const Ready = z.object({
+  ready: z.boolean(),
+  store: z.object({ reachable: z.boolean(), adapter: z.string().optional(), headPosition: z.number().optional(), error: z.string().optional() }),
+  projections: z.array(z.object({ name: z.string(), position: z.number(), lag: z.number(), caughtUp: z.boolean() })),
+});
+
+function registerHealth(app: FastifyInstance, deps: AppDeps): void {
+  const typed = app.withTypeProvider<ZodTypeProvider>();
+  typed.get('/health', { schema: { response: { 200: z.object({ status: z.literal('alive') }) } } }, async () => ({ status: 'alive' as const }));
+  typed.get('/ready', { schema: { response: { 200: Ready, 503: Ready } } }, async (_request, reply) => {
+    const store = await probeStore(deps.store, deps.readyTimeoutMs ?? 2000);
+    const head = store.headPosition ?? 0;
+    const projections = (deps.projections?.() ?? []).map((p) => ({ ...p, lag: Math.max(0, head - p.position) }));
+    const ready = store.reachable && projections.every((p) => p.caughtUp);
+    return reply.code(ready ? 200 : 503).send({ ready, store, projections });
+  });
+}
+
+async function probeStore(store: EventStore, timeoutMs: number): Promise<z.infer<typeof Ready>['store']> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    const info = await Promise.race([store.info(), timeout]);
+    return { reachable: true, adapter: info.adapter, headPosition: info.headPosition };
+  } catch (error) {
+    return { reachable: false, error: error instanceof Error ? error.message : String(error) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function installErrorHandlers(app: FastifyInstance): void {
+  app.setNotFoundHandler((request, reply) => {
+    void reply
+      .code(404)
+      .type('application/problem+json')
+      .send(problem(404, 'route_not_found', 'Not Found', `no route ${request.method} ${request.url.split('?')[0]}`));
+  });
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const body = toProblem(error, request.id);
+    if (body.status >= 500) request.log.error({ err: error, errorId: body.errorId }, 'unexpected error');
+    else request.log.info({ code: body.code, status: body.status }, 'request refused');
+    void reply.code(body.status).type('application/problem+json').send(Problem.parse(body));
+  });
+}
+
+function toProblem(error: FastifyError, requestId: string): Problem {
+  const validation = (error as { validation?: { instancePath?: string; message?: string }[] }).validation;
+  if (validation) {
+    const errors = validation.map((v) => ({ path: v.instancePath || '/', message: v.message ?? 'invalid' }));
+    return problem(400, 'validation_failed', 'Bad Request', `the request is malformed: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`, { errors });
+  }
+  const status = error.statusCode ?? 500;
+  if (status >= 400 && status < 500) {
+    return problem(status, (error.code ?? 'bad_request').toLowerCase(), 'Request refused', error.message);
+  }
+  return problem(500, 'internal_error', 'Internal Server Error', `an unexpected error occurred; quote error id ${requestId} to the operators`, {
+    errorId: requestId,
+  });
+}

@@ -1,0 +1,69 @@
+// The server entry: opens the store, listens, and shuts down gracefully on SIGTERM/SIGINT.
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.js';
+import { buildApp } from './http/app.js';
+import type { Logger } from './logger.js';
+import { openStore } from './store/open.js';
+import type { EventStore } from './store/types.js';
+
+export interface RunningServer {
+  app: FastifyInstance;
+  store: EventStore;
+  address: string;
+  /** Stops accepting, lets in-flight requests finish, closes the store. */
+  close(): Promise<void>;
+}
+
+export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  const store = await openStore(config, logger);
+  const app = await buildApp({ store, logger });
+  try {
+    await app.listen({ host: config.HOST, port: config.PORT });
+  } catch (error) {
+    await store.close();
+    throw new ListenError(config.HOST, config.PORT, error);
+  }
+  const bound = app.server.address();
+  const address = bound && typeof bound === 'object' ? `${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}` : `${config.HOST}:${config.PORT}`;
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      await app.close();
+      await store.close();
+    })());
+  return { app, store, address, close };
+}
+
+export class ListenError extends Error {
+  constructor(host: string, port: number, cause: unknown) {
+    const code = (cause as { code?: string }).code;
+    const why = code === 'EADDRINUSE' ? 'the address is already in use' : code === 'EACCES' ? 'permission denied' : String((cause as Error).message ?? cause);
+    super(`cannot listen on ${host}:${port}: ${why}`);
+    this.name = 'ListenError';
+  }
+}
+
+/** Wires SIGTERM and SIGINT to a graceful close, forced after `timeoutMs`. */
+export function closeOnSignals(server: RunningServer, logger: Logger, timeoutMs: number): void {
+  const onSignal = (signal: NodeJS.Signals): void => {
+    logger.info({ signal }, 'shutting down: no new connections, finishing requests in flight');
+    const force = setTimeout(() => {
+      logger.error({ timeoutMs }, 'shutdown took too long; exiting now');
+      process.exit(1);
+    }, timeoutMs);
+    force.unref();
+    server.close().then(
+      () => {
+        logger.info('shut down cleanly');
+        clearTimeout(force);
+        process.exitCode = 0;
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'error while shutting down');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+}
