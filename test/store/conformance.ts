@@ -11,6 +11,8 @@ export interface Harness {
 export interface ConformanceOptions {
   /** Runs the 50k-event append and the 10k-event subscription at full size. */
   large?: boolean;
+  /** The adapter finds an event id reused in another stream (KurrentDB has no global id index). */
+  crossStreamIds?: boolean;
 }
 
 export function newEvent(type = 'TestEvent', data: Record<string, unknown> = {}): NewEvent {
@@ -133,7 +135,7 @@ export function conformance(t: Test, name: string, open: () => Promise<Harness>,
   run('readAll returns events in append order with growing positions, pages and filters', async (store, p, t) => {
     const written: string[] = [];
     for (let i = 0; i < 30; i++) {
-      const event = newEvent(i % 3 === 0 ? 'Tick' : 'Tock', { i });
+      const event = newEvent(i % 3 === 0 ? `Tick${p}` : 'Tock', { i });
       written.push(event.id);
       await store.append(`${p}s${i % 4}`, [event]);
     }
@@ -142,7 +144,7 @@ export function conformance(t: Test, name: string, open: () => Promise<Harness>,
     t.ok(all.every((event, i) => i === 0 || event.position > all[i - 1]!.position), 'positions grow');
     const page = await store.readAll({ afterPosition: all[9]!.position, maxCount: 5, filter: { streamPrefixes: [p] } });
     t.same(page.events.map((event) => event.id), written.slice(10, 15), 'afterPosition is exclusive');
-    const ticks = (await store.readAll({ maxCount: 100_000, filter: { eventTypes: ['Tick'] } })).events.filter((e) => e.stream.startsWith(p));
+    const ticks = (await store.readAll({ maxCount: 100, filter: { eventTypes: [`Tick${p}`] } })).events;
     t.same(ticks.map((event) => event.id), written.filter((_, i) => i % 3 === 0), 'type filter');
   });
 
@@ -185,10 +187,11 @@ export function conformance(t: Test, name: string, open: () => Promise<Harness>,
   const bulk = big ? 50_000 : 2_000;
   run(`one append of ${bulk} events is all-or-nothing`, async (store, p, t) => {
     const existing = newEvent();
-    await store.append(`${p}other`, [existing]);
+    // The last event of the append is refused; with no global id index, use a repeated id of the same append instead.
+    await store.append(options.crossStreamIds === false ? `${p}bulk-neighbour` : `${p}other`, [existing]);
     const events = Array.from({ length: bulk }, (_, i) => newEvent('Line', { i }));
-    const poisoned = [...events.slice(0, -1), { ...existing, data: { changed: true } }];
-    await t.rejects(store.append(`${p}bulk`, poisoned, 'no_stream'), { code: 'event_id_reused_with_different_content' });
+    const poisoned = [...events.slice(0, -1), options.crossStreamIds === false ? { ...events[0]! } : { ...existing, data: { changed: true } }];
+    await t.rejects(store.append(`${p}bulk`, poisoned, 'no_stream'), { code: options.crossStreamIds === false ? 'invalid_append' : 'event_id_reused_with_different_content' });
     t.equal((await store.readStream(`${p}bulk`, { maxCount: 10 })).length, 0, 'no event of the refused append was written');
     const result = await store.append(`${p}bulk`, events, 'no_stream');
     t.equal(result.nextExpectedRevision, bulk - 1);

@@ -93,7 +93,6 @@ function configure(db: Database.Database, options: OpenOptions): void {
   db.pragma(`synchronous = ${options.sync === 'full' ? 'FULL' : 'NORMAL'}`);
   db.pragma('cache_size = -65536');
   db.pragma('temp_store = MEMORY');
-  db.pragma('mmap_size = 1073741824');
 }
 
 function migrate(db: Database.Database, path: string): void {

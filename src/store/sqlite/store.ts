@@ -22,6 +22,7 @@ import type {
   Subscription,
 } from '../types.js';
 import { expectationHolds, validateAppends } from '../validate.js';
+import { Checkpointer, DEFAULT_CHECKPOINTER, type CheckpointerOptions } from './checkpointer.js';
 import { openStoreDatabase, translateSqliteError, type OpenOptions } from './schema.js';
 
 // SQLite renders the 16-byte id as hex text itself: much cheaper than a Buffer per row in JavaScript.
@@ -33,6 +34,10 @@ const POLL_MS = 200;
 
 export interface SqliteStoreOptions extends Partial<OpenOptions> {
   now?: () => Date;
+  /** WAL checkpoints on a worker thread (the default), or false for SQLite's automatic ones. */
+  checkpointer?: CheckpointerOptions | false;
+  /** Told when the checkpoint worker fails and the store falls back to automatic checkpoints. */
+  onWarning?: (message: string) => void;
 }
 
 export class SqliteEventStore implements EventStore {
@@ -42,6 +47,7 @@ export class SqliteEventStore implements EventStore {
   private readonly statements;
   private readonly filtered = new Map<string, Database.Statement>();
   private readonly write: (appends: StreamAppend[], recordedAt: number) => MultiAppendResult;
+  private readonly checkpointer: Checkpointer | undefined;
   private closed = false;
 
   constructor(
@@ -52,9 +58,18 @@ export class SqliteEventStore implements EventStore {
     this.db = openStoreDatabase(path, { sync: options.sync ?? 'normal', readonly: options.readonly ?? false });
     this.now = options.now ?? (() => new Date());
     const db = this.db;
+    const checkpoints = options.checkpointer ?? DEFAULT_CHECKPOINTER;
+    if (checkpoints && path !== ':memory:' && !options.readonly) {
+      db.pragma('wal_autocheckpoint = 0');
+      this.checkpointer = new Checkpointer(path, checkpoints, (message) => {
+        // Without the worker the WAL would only grow: hand checkpoints back to SQLite.
+        if (!this.closed) db.pragma('wal_autocheckpoint = 1000');
+        options.onWarning?.(`WAL checkpoint worker failed (${message}); using automatic checkpoints`);
+      });
+    }
     this.statements = {
       revision: db.prepare('SELECT revision FROM events WHERE stream = ? ORDER BY revision DESC LIMIT 1').pluck(),
-      insert: db.prepare('INSERT INTO events (id, stream, revision, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      insert: db.prepare("INSERT INTO events (id, stream, revision, type, data, metadata, recorded_at) VALUES (unhex(?, '-'), ?, ?, ?, ?, ?, ?)"),
       byId: db.prepare(`SELECT ${COLUMNS} FROM events WHERE id = ?`).raw(),
       forwards: db.prepare(`SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?`).raw(),
       backwards: db.prepare(`SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`).raw(),
@@ -108,7 +123,7 @@ export class SqliteEventStore implements EventStore {
       for (const event of events) {
         next += 1;
         const metadata = event.metadata && Object.keys(event.metadata).length > 0 ? JSON.stringify(event.metadata) : null;
-        const info = insert.run(uuidToBlob(event.id), stream, next, event.type, JSON.stringify(event.data), metadata, recordedAt);
+        const info = insert.run(event.id, stream, next, event.type, JSON.stringify(event.data), metadata, recordedAt);
         position = Number(info.lastInsertRowid);
       }
       streams.push({ stream, nextExpectedRevision: next });
@@ -188,6 +203,7 @@ export class SqliteEventStore implements EventStore {
     if (this.closed) return;
     this.closed = true;
     this.head.notify();
+    await this.checkpointer?.stop();
     this.db.close();
   }
 
