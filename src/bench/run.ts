@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Progress } from '../cli/progress.js';
+import { silentProgress, type Progress } from '../cli/progress.js';
 import { runBaseline, runOurs, WORKLOADS, type Rates, type Workload } from './store-bench.js';
 
 export interface BenchOptions {
@@ -33,11 +33,15 @@ export interface BenchReport {
 }
 
 export async function runBench(o: BenchOptions): Promise<BenchReport> {
-  if (o.events % (o.streams * 10) !== 0) throw new Error('--events must be a multiple of 10 × --streams');
+  if (o.events % (o.streams * 10) !== 0 || o.streams % 10 !== 0) throw new Error('events must be a multiple of 10 × streams, and streams of 10');
   const dir = o.dir ?? mkdtempSync(join(tmpdir(), 'fundtrail-bench-'));
   const ours: Rates[] = [];
   const base: Rates[] = [];
   try {
+    // One small uncounted round first, so neither side is measured while its code is still being compiled.
+    const warm = { ...o, dir, events: o.events / 10, streams: o.streams / 10, progress: () => silentProgress };
+    runBaseline(warm, -1);
+    await runOurs(warm, -1);
     for (let round = 0; round < o.rounds; round++) {
       o.out(`round ${round + 1}/${o.rounds}`);
       // Alternate which side goes first, so neither always runs on a warmer (or more tired) machine.

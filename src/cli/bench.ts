@@ -11,7 +11,10 @@ export function registerBench(program: Command): void {
     .option('--rounds <n>', 'rounds per side; the median is reported', positiveInt, 3)
     .option('--dir <path>', 'folder for the benchmark files (default: a temporary folder, removed after)')
     .addOption(new Option('--quiet', 'no progress output'))
-    .action(async (options: { db?: string; events: number; streams: number; rounds: number; dir?: string; quiet?: boolean }) => {
+    .action(async function (this: Command, options: { db?: string; events: number; streams: number; rounds: number; dir?: string; quiet?: boolean }) {
+      if (options.events % (options.streams * 10) !== 0 || options.streams % 10 !== 0) {
+        this.error('fundtrail bench: --events must be a multiple of 10 × --streams, and --streams a multiple of 10 (a warm-up round runs a tenth of both)', { exitCode: 2 });
+      }
       const config = configFrom(options);
       const report = await runBench({
         events: options.events,

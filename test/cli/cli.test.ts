@@ -24,6 +24,9 @@ t.test('an unknown subcommand or option is a usage error with exit code 2', asyn
   t.equal((await cli(['frobnicate'])).code, 2);
   t.equal((await cli(['serve', '--no-such-flag'])).code, 2);
   t.equal((await cli(['bench', '--events', '-5'])).code, 2);
+  const uneven = await cli(['bench', '--events', '1005', '--streams', '100']);
+  t.equal(uneven.code, 2);
+  t.match(uneven.stderr, /--events must be a multiple of 10 × --streams/);
 });
 
 t.test('a bad environment variable prints one line naming it and exits 2', async (t) => {
@@ -63,7 +66,7 @@ t.test('serve creates the store, answers /health, and stops cleanly on SIGTERM',
 });
 
 t.test('bench smoke: a tiny run ends with one JSON line holding every figure', async (t) => {
-  const result = await cli(['bench', '--events', '2000', '--streams', '100', '--rounds', '1', '--quiet']);
+  const result = await cli(['bench', '--events', '10000', '--streams', '100', '--rounds', '1', '--quiet']);
   t.ok(result.code === 0 || result.code === 1, 'exit code 0 (targets met) or 1 (missed): never a crash');
   const last = JSON.parse(result.stdout.trim().split('\n').pop()!);
   for (const w of ['W1', 'W2', 'W3', 'W4']) {
