@@ -115,3 +115,7 @@ export interface ExecutionContext {
   correlationId?: string;
   causationId?: string;
 }
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+/** A command without its envelope (id, date), as code that fills those in writes it; defaults may be left out. */
+export type CommandBody = DistributiveOmit<z.input<typeof Command>, 'id' | 'effectiveDate'>;

@@ -9,10 +9,19 @@ export const FenOrZero = z.number().int('amounts are whole fen').nonnegative().m
 export const IsoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'dates are YYYY-MM-DD')
-  .refine((text) => {
-    const date = new Date(`${text}T00:00:00Z`);
-    return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === text;
-  }, 'no such date');
+  .refine(isRealDate, 'no such date');
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** True for a YYYY-MM-DD that names a day of the Gregorian calendar (checked without building a Date). */
+export function isRealDate(text: string): boolean {
+  const year = Number(text.slice(0, 4));
+  const month = Number(text.slice(5, 7));
+  const day = Number(text.slice(8, 10));
+  if (month < 1 || month > 12 || day < 1) return false;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return day <= (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!);
+}
 
 /** 12-digit administrative code: county ends in 000000, township in 000. */
 export const AreaCode = z.string().regex(/^\d{12}$/, 'area codes are 12 digits');

@@ -25,6 +25,12 @@ export interface ExecutorOptions {
   cacheSize?: number;
   /** Attempts when another writer got to a stream first. */
   maxAttempts?: number;
+  /**
+   * How stale looked-up facts written by *other* processes may be. Streams a command writes are always
+   * checked by expected revision; this only bounds how soon, say, another process's household removal is
+   * seen by this one. 0 checks the log before every command.
+   */
+  syncIntervalMs?: number;
 }
 
 interface Cached {
@@ -38,6 +44,8 @@ export class CommandExecutor {
   private known: number | undefined;
   private readonly cacheSize: number;
   private readonly maxAttempts: number;
+  private readonly syncIntervalMs: number;
+  private lastSync = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly store: EventStore,
@@ -45,6 +53,7 @@ export class CommandExecutor {
   ) {
     this.cacheSize = options.cacheSize ?? 50_000;
     this.maxAttempts = options.maxAttempts ?? 5;
+    this.syncIntervalMs = options.syncIntervalMs ?? 20;
   }
 
   async execute(input: unknown, ctx: ExecutionContext): Promise<ExecuteResult> {
@@ -55,6 +64,8 @@ export class CommandExecutor {
       } catch (error) {
         if (!(error instanceof WrongExpectedVersionError) || attempt >= this.maxAttempts) throw translate(error, command);
         this.cache.delete(error.stream);
+        // Someone else wrote: catch up with everything they wrote before deciding again.
+        this.lastSync = Number.NEGATIVE_INFINITY;
       }
     }
   }
@@ -163,6 +174,9 @@ export class CommandExecutor {
 
   /** Brings cached states up to date with events other writers appended since we last looked. */
   private async sync(): Promise<void> {
+    const now = performance.now();
+    if (now - this.lastSync < this.syncIntervalMs) return;
+    this.lastSync = now;
     if (this.known === undefined || this.cache.size === 0) {
       this.known = await this.store.headPosition();
       return;

@@ -73,5 +73,7 @@ t.test('bench smoke: a tiny run ends with one JSON line holding every figure', a
     t.ok(last.fundtrail[w] > 0 && last.baseline[w] > 0, `${w} measured on both sides`);
     t.equal(last.ratio[w], Math.round((last.fundtrail[w] / last.baseline[w]) * 100) / 100, `${w} ratio is fundtrail / baseline`);
   }
+  t.ok(last.domain.paymentsPerSec > 0, 'payments through execute() measured');
+  t.equal(last.domain.ratio, Math.round((last.domain.paymentsPerSec / last.fundtrail.W1) * 100) / 100, 'domain ratio is payments / store W1');
   t.equal(last.pass, result.code === 0, 'exit code follows the verdict');
 });

@@ -74,7 +74,8 @@ export class SqliteEventStore implements EventStore {
       forwards: db.prepare(`SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?`).raw(),
       backwards: db.prepare(`SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`).raw(),
       all: db.prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).raw(),
-      head: db.prepare('SELECT coalesce(max(position), 0) FROM events').pluck(),
+      // A bare max() on the rowid is one b-tree seek; wrapped in coalesce() SQLite scans the whole table.
+      head: db.prepare('SELECT max(position) FROM events').pluck(),
     };
     this.write = db.transaction((appends: StreamAppend[], recordedAt: number) => this.writeAppends(appends, recordedAt)).immediate;
   }
@@ -171,7 +172,7 @@ export class SqliteEventStore implements EventStore {
     }
     // With a filter, read up to the head as it is now: a short page then proves everything up to the head
     // was scanned, so the next read starts after the head instead of rescanning skipped events.
-    const head = this.run(() => this.statements.head.get()) as number;
+    const head = ((this.run(() => this.statements.head.get()) as number | null) ?? 0);
     const rows = this.run(() => this.filterStatement(filter).all(after, head, max)) as Row[];
     if (rows.length < max) return { events: toRecordedAll(rows), lastPosition: Math.max(head, after), isEnd: true };
     return { events: toRecordedAll(rows), lastPosition: rows[rows.length - 1]![0], isEnd: false };
@@ -206,7 +207,7 @@ export class SqliteEventStore implements EventStore {
 
   async headPosition(): Promise<number> {
     this.assertOpen();
-    return this.run(() => this.statements.head.get()) as number;
+    return ((this.run(() => this.statements.head.get()) as number | null) ?? 0);
   }
 
   async info(): Promise<StoreInfo> {
