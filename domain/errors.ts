@@ -27,7 +27,6 @@ export const REFUSAL_CODES = [
   'account_area_mismatch',
   'status_change_not_allowed',
   'project_already_accepted',
-  'rule_parameters_not_in_force',
   // 2. idempotency
   'command_id_reused_with_different_content',
   // 3. balances
