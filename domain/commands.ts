@@ -47,7 +47,10 @@ const cmd = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) => z.
 export const Command = z.discriminatedUnion('type', [
   cmd('RegisterArea', { code: AreaCode, name: Text, parentCode: AreaCode.nullable().default(null) }),
   cmd('RegisterFundSource', { sourceId: Id, name: Text, category: SourceCategory, sourceType: SourceType, prohibitedPurposes: z.array(Purpose).optional() }),
-  cmd('SetRuleParameters', { effectiveFrom: IsoDate, parameters: RuleParameters.partial() }),
+  cmd('SetRuleParameters', {
+    effectiveFrom: IsoDate,
+    parameters: RuleParameters.partial().strict().refine((p) => Object.keys(p).length > 0, 'name at least one parameter to change'),
+  }),
   cmd('SealPeriod', { sealId: Id, from: IsoDate, to: IsoDate, reason: Text }),
   cmd('RegisterHousehold', { householdId: Id, villageCode: AreaCode, headName: Text, headIdNumber: IdNumber, registeredOn: IsoDate, members: z.array(Member).default([]) }),
   cmd('ChangeHouseholdStatus', { householdId: Id, status: HouseholdStatus, on: IsoDate, reason: Text }),

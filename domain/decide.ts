@@ -56,12 +56,26 @@ export interface Decision {
   violations: Violation[];
 }
 
+/** Every date a command writes about: its effective date, and the dates it sets (a rule's start, a status change…). */
+function datesAffected(command: Command): string[] {
+  const dates = new Set([command.effectiveDate]);
+  // A subsidy or accrual window is not a posting date: interest of a sealed year may be paid later.
+  for (const key of ['effectiveFrom', 'on', 'issuedOn', 'registeredOn', 'acceptedOn'] as const) {
+    const value = (command as Record<string, unknown>)[key];
+    if (typeof value === 'string') dates.add(value);
+  }
+  return [...dates];
+}
+
 export function decideCommand(command: Command, view: View, mode: 'live' | 'historical'): Decision {
   const guard = new Guard(mode);
   const date = command.effectiveDate;
   if (command.type !== 'SealPeriod') {
-    const seal = view.get(streams.seals, 'seals').seals.find((s) => s.from <= date && date <= s.to);
-    guard.control(seal === undefined, 'period_sealed', () => `${date} lies in the period ${seal?.from} to ${seal?.to} that auditors sealed (${seal?.sealId})`, { sealId: seal?.sealId });
+    const seals = view.get(streams.seals, 'seals').seals;
+    for (const day of datesAffected(command)) {
+      const seal = seals.find((s) => s.from <= day && day <= s.to);
+      guard.control(seal === undefined, 'period_sealed', () => `${day} lies in the period ${seal?.from} to ${seal?.to} that auditors sealed (${seal?.sealId})`, { sealId: seal?.sealId });
+    }
   }
   const rules = ruleInForce(view.get(streams.rules, 'rules').versions, date);
   const handler = handlerFor(command.type) as Handler<CommandType>;

@@ -57,6 +57,7 @@ export const REFUSAL_CODES = [
   'loan_rate_above_benchmark',
   'borrower_not_eligible',
   'subsidy_window_overlaps',
+  'accrual_window_overlaps',
   'subsidy_exceeds_interest',
   'subsidy_on_defaulted_loan',
   'loan_not_active',

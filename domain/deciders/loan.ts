@@ -48,6 +48,7 @@ export const recordLoanDefault: Handler<'RecordLoanDefault'> = {
   decide(c, view) {
     const state = loanOf(view, c.loanId);
     must(state.defaultedOn === undefined, 'loan_not_active', () => `micro-loan ${c.loanId} already defaulted on ${state.defaultedOn}`);
+    must(state.repaidFen < state.loan!.principalFen, 'loan_not_active', () => `micro-loan ${c.loanId} is fully repaid`);
     return [{ stream: streams.loan(c.loanId), events: [{ type: 'LoanDefaulted', data: { loanId: c.loanId, on: c.on, reason: c.reason } }] }];
   },
 };
@@ -65,8 +66,11 @@ export const recordInterestAccrual: Handler<'RecordInterestAccrual'> = {
   writes: (c) => [streams.loan(c.loanId)],
   reads: () => [],
   decide(c, view) {
-    loanOf(view, c.loanId);
+    const state = loanOf(view, c.loanId);
     must(c.windowFrom <= c.windowTo, 'invalid_command', () => `an accrual window must end on or after it starts (${c.windowFrom} to ${c.windowTo})`);
+    // Interest counted twice would raise the 贴息 due, so accrual windows of one loan may not overlap.
+    const overlap = state.accruals.find((a) => a.from <= c.windowTo && c.windowFrom <= a.to);
+    must(overlap === undefined, 'accrual_window_overlaps', () => `micro-loan ${c.loanId} already has interest accrued for ${overlap?.from} to ${overlap?.to}`);
     const data = { loanId: c.loanId, windowFrom: c.windowFrom, windowTo: c.windowTo, interestFen: c.interestFen };
     return [{ stream: streams.loan(c.loanId), events: [{ type: 'InterestAccrued', data }] }];
   },
@@ -83,6 +87,7 @@ export const payInterestSubsidy: Handler<'PayInterestSubsidy'> = {
     const accountStream = streams.account(c.fromAccount);
     const account = view.get(accountStream, 'account');
     must(account.opened !== undefined, 'unknown_account', () => `account ${c.fromAccount} has never received money`);
+    must(!account.payments.has(c.paymentId), 'invalid_command', () => `payment ${c.paymentId} is already recorded on ${c.fromAccount}`);
     const lots = drawLots(account.lots, c.amountFen, undefined, ctx.guard, { fiscalYear: Number(c.effectiveDate.slice(0, 4)), purpose: 'interest_subsidy' });
     checkPurpose(view, lots, 'interest_subsidy', ctx);
     const ratioBp = subsidyRatioFor(ctx.rules, c.windowFrom, c.windowTo) ?? 0;

@@ -206,7 +206,12 @@ export class CommandExecutor {
 export function parseCommand(input: unknown): Command {
   const parsed = Command.safeParse(input);
   if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((issue) => ({ path: issue.path.join('.') || '(command)', message: issue.message }));
+  // An unknown field is reported at the object that holds it; name the field itself instead.
+  const issues = parsed.error.issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ path: [...issue.path, key].join('.'), message: `unknown field ${key}` }))
+      : [{ path: issue.path.join('.') || '(command)', message: issue.message }],
+  );
   throw new DomainError('invalid_command', `the command is malformed: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, { issues });
 }
 
