@@ -56,6 +56,9 @@ export const recordAppropriation: Handler<'RecordAppropriation'> = {
     must(source !== undefined, 'unknown_source', () => `fund source ${c.sourceId} is not registered`);
     const ref = parseAccount(accountId);
     must(ref.kind === 'pool' || ref.kind === 'riskfund' || ref.kind === 'subsidy', 'invalid_command', () => `appropriations enter a county pool, subsidy or risk fund account, not ${accountId}`);
+    if (ref.kind === 'pool') {
+      must(ref.sourceId === c.sourceId && ref.fiscalYear === c.fiscalYear, 'invalid_command', () => `pool ${accountId} holds ${ref.sourceId} of ${ref.fiscalYear}, not ${c.sourceId} of ${c.fiscalYear}`);
+    }
     const areaCode = accountArea(view, accountId);
     must(areaCode === c.countyCode, 'account_area_mismatch', () => `account ${accountId} is not in county ${c.countyCode}`);
     const stream = streams.account(accountId);
@@ -148,6 +151,8 @@ export const reverseEntry: Handler<'ReverseEntry'> = {
     must(entry !== undefined, 'reversal_target_not_found', () => `account ${c.account} has no money event ${c.reversesEventId}`);
     must(!entry!.reversed, 'entry_already_reversed', () => `event ${c.reversesEventId} is already reversed`);
     must(entry!.type !== 'TransferReceived' && entry!.type !== 'FundsIntegratedIn', 'invalid_command', () => `a ${entry!.type} is corrected on the sending side`);
+    // Undoing one side of an integration would count the money twice; it is corrected by an amended plan and a transfer back.
+    must(entry!.type !== 'FundsIntegratedOut', 'invalid_command', () => 'an integration is not reversed; amend the plan and transfer the money back');
     if (entry!.direction === 'in') {
       const held = entry!.lots.every((lot) => (state.lots.get(`${lot.appropriationId}/${lot.purpose}`)?.amountFen ?? 0) >= lot.amountFen);
       ctx.guard.control(held, 'amount_exceeds_balance', () => `the money of event ${c.reversesEventId} has already moved on; reverse those movements first`);

@@ -3,7 +3,7 @@ import type { CommandOf } from '../commands.js';
 import { yuan } from '../errors.js';
 import type { Lot } from '../events.js';
 import { must, type Guard } from '../guard.js';
-import { drawLots, sumLots } from '../lots.js';
+import { drawLots } from '../lots.js';
 import type { RuleParameters } from '../rules.js';
 import { householdStatusOn, type HouseholdState, type ProjectState } from '../state.js';
 import { parseAccount, streams } from '../streams.js';
@@ -57,15 +57,19 @@ export const integrateFunds: Handler<'IntegrateFunds'> = {
     const fromStream = streams.account(c.fromAccount);
     const from = view.get(fromStream, 'account');
     must(from.opened !== undefined, 'unknown_account', () => `account ${c.fromAccount} has never received money`);
-    const sourceId = ref.kind === 'pool' ? ref.sourceId : '';
     const { guard } = ctx;
     guard.control(plan.plan!.allowedPurposes.includes(c.purpose), 'purpose_outside_plan_scope', () => `plan ${c.planId} allows ${plan.plan!.allowedPurposes.join(', ')}, not ${c.purpose}`);
-    const cap = plan.plan!.sources.get(sourceId);
-    guard.control(cap !== undefined, 'source_not_in_plan', () => `fund source ${sourceId} is not part of plan ${c.planId}`);
-    const used = plan.usedBySource.get(sourceId) ?? 0;
-    guard.control(cap === undefined || used + c.amountFen <= cap, 'amount_exceeds_plan_source_limit', () => `plan ${c.planId} allows ${yuan(cap ?? 0)} from ${sourceId}; ${yuan(used)} is used`);
     guard.control(plan.usedFen + c.amountFen <= plan.plan!.totalFen, 'amount_exceeds_plan_total', () => `plan ${c.planId} totals ${yuan(plan.plan!.totalFen)}; ${yuan(plan.usedFen)} is used`);
     const out = drawLots(from.lots, c.amountFen, c.lots, guard, { fiscalYear: Number(c.effectiveDate.slice(0, 4)), purpose: undefined });
+    // The plan's scope is checked against the sources of the money actually drawn, not the pool's name.
+    const bySource = new Map<string, number>();
+    for (const lot of out) bySource.set(lot.sourceId, (bySource.get(lot.sourceId) ?? 0) + lot.amountFen);
+    for (const [sourceId, amountFen] of bySource) {
+      const cap = plan.plan!.sources.get(sourceId);
+      guard.control(cap !== undefined, 'source_not_in_plan', () => `fund source ${sourceId} is not part of plan ${c.planId}`);
+      const used = plan.usedBySource.get(sourceId) ?? 0;
+      guard.control(cap === undefined || used + amountFen <= cap, 'amount_exceeds_plan_source_limit', () => `plan ${c.planId} allows ${yuan(cap ?? 0)} from ${sourceId}; ${yuan(used)} is used`);
+    }
     const repurposed: Lot[] = out.map((lot) => ({ ...lot, purpose: c.purpose, planId: c.planId, originalPurpose: lot.originalPurpose ?? lot.purpose }));
     const toId = `integration:${c.planId}`;
     const toStream = streams.account(toId);
@@ -73,7 +77,7 @@ export const integrateFunds: Handler<'IntegrateFunds'> = {
     return [
       { stream: fromStream, events: [{ type: 'FundsIntegratedOut', data: { integrationId: c.integrationId, planId: c.planId, toAccount: toId, amountFen: c.amountFen, lots: out } }] },
       { stream: toStream, events: [...opening(to, toId, accountArea(view, toId)), { type: 'FundsIntegratedIn', data: { integrationId: c.integrationId, planId: c.planId, fromAccount: c.fromAccount, amountFen: c.amountFen, lots: repurposed } }] },
-      { stream: planStream, events: [{ type: 'PlanFundsUsed', data: { planId: c.planId, integrationId: c.integrationId, sourceId, amountFen: c.amountFen } }] },
+      { stream: planStream, events: [...bySource].map(([sourceId, amountFen]) => ({ type: 'PlanFundsUsed' as const, data: { planId: c.planId, integrationId: c.integrationId, sourceId, amountFen } })) },
     ];
   },
 };
@@ -109,6 +113,8 @@ export const makePayment: Handler<'MakePayment'> = {
     must(state.opened !== undefined, 'unknown_account', () => `account ${c.fromAccount} has never received money`);
     must(!state.payments.has(c.paymentId), 'invalid_command', () => `payment ${c.paymentId} is already recorded on ${c.fromAccount}`);
     if (c.programmeId) must(view.get(streams.programmes, 'programmes').programmes.has(c.programmeId), 'unknown_programme', () => `programme ${c.programmeId} is not registered`);
+    // A person is paid as a member of a registered household; without one no beneficiary check could run.
+    ctx.guard.control(c.payee.kind !== 'person' || c.payee.householdId !== undefined, 'payee_not_registered_in_village', () => `person ${c.payee.id} is paid without naming the registered household they belong to`);
     const household = payeeHousehold(c);
     if (household) checkBeneficiary(c, view.get(streams.household(household), 'household'), accountArea(view, c.fromAccount), ctx);
     const project = projectOf(c);
@@ -186,4 +192,3 @@ function checkProjectPayment(c: CommandOf<'MakePayment'>, state: ProjectState, h
   }
 }
 
-export { sumLots };

@@ -83,13 +83,15 @@ export class CommandExecutor {
 
     const primary = loaded.get(writes[0]!)!;
     const seen = primary.commands.get(command.id);
-    if (seen !== undefined) return this.retried(command, writes[0]!, seen);
+    if (seen !== undefined) return this.retried(command, writes, loaded);
 
     const decision = decideCommand(command, view, ctx.mode);
     const appends = this.toAppends(command, ctx, decision, loaded);
     const result = appends.length === 1 ? await this.appendOne(appends[0]!) : await this.store.appendMulti(appends);
     const recorded = this.remember(appends, loaded, result.position);
-    return { status: 'recorded', position: result.position, events: recorded, violations: decision.violations };
+    // Two workers sending the same command at once: the store recorded it once and says so.
+    const status = 'alreadyRecorded' in result && result.alreadyRecorded ? 'already_recorded' : 'recorded';
+    return { status, position: result.position, events: recorded, violations: decision.violations };
   }
 
   private async appendOne(append: StreamAppend): Promise<{ position: number }> {
@@ -133,15 +135,22 @@ export class CommandExecutor {
   }
 
   /** The command was recorded before: the same content is answered as done, other content is refused. */
-  private async retried(command: Command, stream: string, revision: number): Promise<ExecuteResult> {
-    const recorded = await this.store.readStream(stream, { fromRevision: revision, maxCount: 2 });
+  private async retried(command: Command, writes: string[], loaded: Map<string, Tracked>): Promise<ExecuteResult> {
+    const recorded: RecordedEvent[] = [];
+    for (const stream of writes) {
+      const revision = loaded.get(stream)?.commands.get(command.id);
+      if (revision === undefined) continue;
+      const events = await this.store.readStream(stream, { fromRevision: revision, maxCount: 100 });
+      recorded.push(...events.filter((e) => (e.metadata as { commandId?: string }).commandId === command.id));
+    }
     const main = recorded.find((event) => event.type !== 'AccountOpened') ?? recorded[0]!;
     const differing = differingCommandFields(command, main);
     if (differing.length > 0) {
       throw new DomainError('command_id_reused_with_different_content', `command id ${command.id} was already used for a different ${main.type}: ${differing.join(', ')} differ`, { fields: differing });
     }
     const meta = main.metadata as unknown as EventMetadata;
-    return { status: 'already_recorded', position: main.position, events: recorded.filter((e) => (e.metadata as { commandId?: string }).commandId === command.id).map((e) => ({ id: e.id, stream: e.stream, type: e.type, revision: e.revision })), violations: meta.violations ?? [] };
+    const events = recorded.map((e) => ({ id: e.id, stream: e.stream, type: e.type, revision: e.revision }));
+    return { status: 'already_recorded', position: Math.max(...recorded.map((e) => e.position)), events, violations: meta.violations ?? [] };
   }
 
   private async loadAll(names: string[], into: Map<string, Tracked>): Promise<void> {
