@@ -155,8 +155,7 @@ function baselineAppends(o: StoreBenchOptions, db: Database.Database, label: str
   const insert = db.prepare('INSERT INTO events (id, stream, revision, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
   const write = db.transaction((stream: string, first: number, rows: JsonObject[]) => {
     const now = Date.now();
-    const metadata = JSON.stringify(METADATA);
-    rows.forEach((data, k) => insert.run(uuidv7(), stream, first + k, 'PaymentMade', JSON.stringify(data), metadata, now));
+    rows.forEach((data, k) => insert.run(uuidv7(), stream, first + k, 'PaymentMade', JSON.stringify(data), JSON.stringify(METADATA), now));
   });
   const rounds = o.events / o.streams / perAppend;
   const bar = o.progress(label, o.events);

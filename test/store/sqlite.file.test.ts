@@ -101,3 +101,19 @@ t.test('FUNDTRAIL_SYNC=full sets synchronous to FULL', async (t) => {
   t.equal(normal.db.pragma('synchronous', { simple: true }), 1);
   await normal.close();
 });
+
+t.test('two stores on one file (two processes) keep revisions and expectations exact', async (t) => {
+  const path = fresh();
+  const a = new SqliteEventStore(path);
+  const b = new SqliteEventStore(path);
+  await a.append('village-1', [newEvent()], 'no_stream');
+  await b.append('village-1', [newEvent()], 0);
+  // a remembers revision 0 from its own append; b has moved the stream on since.
+  await t.rejects(a.append('village-1', [newEvent()], 0), { code: 'wrong_expected_version', expected: 0, actual: 1 });
+  t.equal((await a.append('village-1', [newEvent()], 'any')).nextExpectedRevision, 2, "'any' lands after b's event, not on top of it");
+  t.equal((await b.append('village-1', [newEvent()], 2)).nextExpectedRevision, 3);
+  await t.rejects(a.append('village-1', [newEvent()], 'no_stream'), { code: 'wrong_expected_version', actual: 3 });
+  t.same((await a.readStream('village-1')).map((e) => e.revision), [0, 1, 2, 3]);
+  await a.close();
+  await b.close();
+});

@@ -45,7 +45,13 @@ export class SqliteEventStore implements EventStore {
   private readonly now: () => Date;
   private readonly statements;
   private readonly filtered = new Map<string, Database.Statement>();
-  private readonly write: (appends: StreamAppend[], recordedAt: number) => MultiAppendResult;
+  private readonly write: (appends: StreamAppend[], recordedAt: number, trustCache: boolean) => MultiAppendResult;
+  /**
+   * Last revision of recently written streams, to spare a SELECT per append. It can only lag the file
+   * (another process appended), never lead it: a lagging entry makes the insert hit the unique
+   * (stream, revision) index, and the append is then redone with revisions read from the file.
+   */
+  private readonly revisions = new Map<string, number>();
   private readonly checkpointer: Checkpointer | undefined;
   private closed = false;
 
@@ -77,7 +83,7 @@ export class SqliteEventStore implements EventStore {
       // A bare max() on the rowid is one b-tree seek; wrapped in coalesce() SQLite scans the whole table.
       head: db.prepare('SELECT max(position) FROM events').pluck(),
     };
-    this.write = db.transaction((appends: StreamAppend[], recordedAt: number) => this.writeAppends(appends, recordedAt)).immediate;
+    this.write = db.transaction((appends: StreamAppend[], recordedAt: number, trustCache: boolean) => this.writeAppends(appends, recordedAt, trustCache)).immediate;
   }
 
   async append(stream: string, events: NewEvent[], expectedRevision: ExpectedRevision = 'any'): Promise<AppendResult> {
@@ -98,7 +104,7 @@ export class SqliteEventStore implements EventStore {
     this.assertOpen();
     validateAppends(appends);
     try {
-      const result = this.write(appends, this.now().getTime());
+      const result = this.writeRemembering(appends);
       this.head.notify();
       return result;
     } catch (error) {
@@ -110,15 +116,39 @@ export class SqliteEventStore implements EventStore {
     }
   }
 
+  private writeRemembering(appends: StreamAppend[]): MultiAppendResult {
+    const recordedAt = this.now().getTime();
+    let result: MultiAppendResult;
+    try {
+      result = this.write(appends, recordedAt, true);
+    } catch (error) {
+      if (!isStaleRevision(error)) throw error;
+      for (const { stream } of appends) this.revisions.delete(stream);
+      result = this.write(appends, recordedAt, false);
+    }
+    if (this.revisions.size > 100_000) this.revisions.clear();
+    for (const { stream, nextExpectedRevision } of result.streams) this.revisions.set(stream, nextExpectedRevision);
+    return result;
+  }
+
+  /** The stream's last revision: remembered when this store wrote it last and the caller's expectation agrees. */
+  private currentRevision(stream: string, expected: ExpectedRevision, trustCache: boolean): number | null {
+    const remembered = trustCache ? this.revisions.get(stream) : undefined;
+    // A remembered revision is exact unless another process appended since; then the insert below fails
+    // on the unique index and the append is redone without trusting it.
+    if (remembered !== undefined && (expected === 'any' || expected === 'stream_exists' || expected === remembered)) return remembered;
+    return (this.statements.revision.get(stream) as number | undefined) ?? null;
+  }
+
   /** Checks every expectation, then inserts; runs inside one IMMEDIATE transaction built once per store. */
-  private writeAppends(appends: StreamAppend[], recordedAt: number): MultiAppendResult {
-    const { revision, insert } = this.statements;
+  private writeAppends(appends: StreamAppend[], recordedAt: number, trustCache: boolean): MultiAppendResult {
+    const { insert } = this.statements;
     const streams: MultiAppendResult['streams'] = [];
     let position = 0;
     for (const { stream, events, expectedRevision } of appends) {
-      const actual = revision.get(stream) as number | undefined;
-      if (!expectationHolds(expectedRevision, actual ?? null)) {
-        throw new WrongExpectedVersionError(stream, expectedRevision, actual ?? null);
+      const actual = this.currentRevision(stream, expectedRevision, trustCache);
+      if (!expectationHolds(expectedRevision, actual)) {
+        throw new WrongExpectedVersionError(stream, expectedRevision, actual);
       }
       let next = actual ?? -1;
       for (const event of events) {
@@ -238,6 +268,11 @@ export class SqliteEventStore implements EventStore {
   private assertOpen(): void {
     if (this.closed) throw new StoreError('store_closed', 'the event store is closed');
   }
+}
+
+function isStaleRevision(error: unknown): boolean {
+  const { code, message } = error as { code?: string; message?: string };
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' && (message ?? '').includes('events.stream');
 }
 
 function isDuplicateId(error: unknown): boolean {
