@@ -1,6 +1,7 @@
-// Every refusal code has a test: each code must be asserted (as `code: '<name>'`) in a domain test file.
+// Every refusal code and every command has a test: each must appear in a domain test file.
 import { readdirSync, readFileSync } from 'node:fs';
 import t from 'tap';
+import { Command } from '../../domain/commands.js';
 import { REFUSAL_CODES } from '../../domain/errors.js';
 
 const dir = new URL('./', import.meta.url);
@@ -12,4 +13,10 @@ const sources = readdirSync(dir)
 t.test('every refusal code is asserted by a domain test', async (t) => {
   const untested = REFUSAL_CODES.filter((code) => !new RegExp(`['"\`]${code}['"\`]`).test(sources));
   t.same(untested, [], 'codes with no test asserting them');
+});
+
+t.test('every command is exercised by a domain test', async (t) => {
+  const types = Command.options.map((option) => option.shape.type.value);
+  const untested = types.filter((type) => !new RegExp(`type: ['"]${type}['"]`).test(sources));
+  t.same(untested, [], 'commands no test executes');
 });

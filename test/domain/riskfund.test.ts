@@ -1,0 +1,26 @@
+// The risk compensation fund (风险补偿金): contributions by government and bank, and a payout to the bank
+// for a defaulted micro-loan, are money like any other: lots, lineage, and a balance that cannot go negative.
+import t from 'tap';
+import { COUNTY, standardCounty, world } from './fixture.js';
+
+const RISKFUND = `riskfund:${COUNTY}`;
+
+t.test('government and bank contributions enter the risk fund and a payout for a defaulted loan draws on them', async (t) => {
+  const w = world();
+  await standardCounty(w);
+  await w.run({ type: 'RegisterFundSource', sourceId: 'riskfund-gov', name: '政府风险补偿金', category: 'risk_fund', sourceType: 'guarantee' });
+  await w.run({ type: 'RegisterFundSource', sourceId: 'riskfund-bank', name: '银行风险补偿金', category: 'risk_fund', sourceType: 'guarantee' });
+  await w.run({ type: 'RecordAppropriation', appropriationId: 'rf-gov', countyCode: COUNTY, sourceId: 'riskfund-gov', fiscalYear: 2020, purpose: 'risk_compensation', amountFen: 7_000_000, toAccount: RISKFUND, party: 'government' });
+  await w.run({ type: 'RecordAppropriation', appropriationId: 'rf-bank', countyCode: COUNTY, sourceId: 'riskfund-bank', fiscalYear: 2020, purpose: 'risk_compensation', amountFen: 3_000_000, toAccount: RISKFUND, party: 'bank' });
+  await w.run({ type: 'IssueMicroLoan', loanId: 'loan-9', householdId: 'hh-1', bank: '农商行', principalFen: 5_000_000, termMonths: 36, annualRateBp: 435, issuedOn: '2020-06-01' });
+  await w.run({ type: 'RecordLoanDefault', loanId: 'loan-9', on: '2021-06-01', reason: '逾期未还' });
+  const payout = await w.run({ type: 'MakePayment', paymentId: 'rc-1', fromAccount: RISKFUND, payee: { kind: 'bank', id: 'bank-1', name: '农商行' }, amountFen: 4_000_000, voucherNo: 'FX-2021-1', purpose: 'risk_compensation', loanId: 'loan-9', effectiveDate: '2021-07-01' });
+  t.equal(payout.status, 'recorded');
+  const log = await w.log();
+  const contributions = log.filter((e) => e.type === 'AppropriationReceived' && e.stream === `account-${RISKFUND}`).map((e) => (e.data as { party: string }).party);
+  t.same(contributions, ['government', 'bank'], 'each contribution names who paid it');
+  const paid = log[log.length - 1]!;
+  t.match(paid.data, { loanId: 'loan-9', lots: [{ sourceId: 'riskfund-bank', sourceType: 'guarantee', amountFen: 3_000_000 }, { sourceId: 'riskfund-gov', amountFen: 1_000_000 }] });
+  const fund = await w.executor.load(`account-${RISKFUND}`);
+  t.equal((fund as unknown as { balanceFen: number }).balanceFen, 6_000_000, 'the fund holds what is left');
+});
