@@ -5,6 +5,7 @@ import { StoreError } from '../store/errors.js';
 import { ListenError } from '../server.js';
 import { registerBench } from './bench.js';
 import { registerServe } from './serve.js';
+import { registerVerify } from './verify.js';
 
 export function buildCli(): Command {
   const program = new Command('fundtrail')
@@ -14,6 +15,7 @@ export function buildCli(): Command {
     .exitOverride();
   registerServe(program);
   registerBench(program);
+  registerVerify(program);
   return program;
 }
 

@@ -3,7 +3,9 @@ import { closeSync, openSync, readFileSync, statSync, writeFileSync, writeSync }
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import t from 'tap';
-import { SCHEMA_VERSION } from '../../src/store/sqlite/schema.js';
+import { verifyStore } from '../../src/audit/verify.js';
+import { silentProgress } from '../../src/cli/progress.js';
+import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from '../../src/store/sqlite/schema.js';
 import { SqliteEventStore } from '../../src/store/sqlite/store.js';
 import { scratchDir } from '../helpers/tmp.js';
 import { newEvent } from './conformance.js';
@@ -116,4 +118,23 @@ t.test('two stores on one file (two processes) keep revisions and expectations e
   t.same((await a.readStream('village-1')).map((e) => e.revision), [0, 1, 2, 3]);
   await a.close();
   await b.close();
+});
+
+t.test('a store of an older schema is migrated on open, and its events are then linked into the chain', async (t) => {
+  const path = fresh();
+  const raw = new Database(path);
+  raw.pragma('page_size = 2048');
+  raw.pragma('journal_mode = WAL');
+  raw.exec(MIGRATIONS[0]!.sql);
+  raw.pragma(`application_id = ${APPLICATION_ID}`);
+  raw.pragma('user_version = 1');
+  const insert = raw.prepare('INSERT INTO events (id, stream, revision, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, NULL, ?)');
+  for (let i = 0; i < 5; i++) insert.run(newEvent().id, 'village-1', i, 'PaymentMade', JSON.stringify({ i }), Date.UTC(2020, 0, 1));
+  raw.close();
+  const store = new SqliteEventStore(path);
+  t.equal(store.db.pragma('user_version', { simple: true }), SCHEMA_VERSION, 'migrated to the current schema');
+  t.equal((await store.readStream('village-1')).length, 5, 'the old events are all there');
+  await store.close();
+  const report = verifyStore(path, { progress: () => silentProgress });
+  t.match(report, { ok: true, events: 5, chained: 5 });
 });

@@ -42,6 +42,20 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    description: 'hash chain over the log, kept by the maintenance worker',
+    sql: `
+      CREATE TABLE event_chain (
+        position INTEGER PRIMARY KEY,
+        hash     BLOB    NOT NULL
+      );
+      CREATE TRIGGER event_chain_no_update BEFORE UPDATE ON event_chain
+        BEGIN SELECT RAISE(ABORT, 'the hash chain is append-only'); END;
+      CREATE TRIGGER event_chain_no_delete BEFORE DELETE ON event_chain
+        BEGIN SELECT RAISE(ABORT, 'the hash chain is append-only'); END;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

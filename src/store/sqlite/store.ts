@@ -244,6 +244,15 @@ export class SqliteEventStore implements EventStore {
     return { adapter: 'sqlite', location: this.path, headPosition: await this.headPosition() };
   }
 
+  /**
+   * Waits for the maintenance worker to link every committed event into the hash chain and checkpoint the
+   * WAL. Appends never wait for this; a benchmark or an audit export may.
+   */
+  async settle(): Promise<void> {
+    this.assertOpen();
+    await this.checkpointer?.settle();
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
