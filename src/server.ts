@@ -3,12 +3,15 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { buildApp } from './http/app.js';
 import type { Logger } from './logger.js';
+import { ALL_PROJECTIONS } from '../projections/index.js';
+import { ProjectionRunner } from './projections/runner.js';
 import { openStore } from './store/open.js';
 import type { EventStore } from './store/types.js';
 
 export interface RunningServer {
   app: FastifyInstance;
   store: EventStore;
+  runner: ProjectionRunner;
   address: string;
   /** Stops accepting, lets in-flight requests finish, closes the store. */
   close(): Promise<void>;
@@ -16,10 +19,14 @@ export interface RunningServer {
 
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const store = await openStore(config, logger);
-  const app = await buildApp({ store, logger });
+  // Views live in the embedded store's own file, or in a local SQLite file when events are in KurrentDB.
+  const runner = new ProjectionRunner(store, config.FUNDTRAIL_DB, ALL_PROJECTIONS, { logger });
+  runner.start();
+  const app = await buildApp({ store, logger, projections: () => runner.status() });
   try {
     await app.listen({ host: config.HOST, port: config.PORT });
   } catch (error) {
+    await runner.stop();
     await store.close();
     throw new ListenError(config.HOST, config.PORT, error);
   }
@@ -29,9 +36,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       await app.close();
+      await runner.stop();
       await store.close();
     })());
-  return { app, store, address, close };
+  return { app, store, runner, address, close };
 }
 
 export class ListenError extends Error {

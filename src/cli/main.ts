@@ -4,6 +4,7 @@ import { ConfigError } from '../config.js';
 import { StoreError } from '../store/errors.js';
 import { ListenError } from '../server.js';
 import { registerBench } from './bench.js';
+import { registerReplay } from './replay.js';
 import { registerServe } from './serve.js';
 import { registerVerify } from './verify.js';
 
@@ -16,6 +17,7 @@ export function buildCli(): Command {
   registerServe(program);
   registerBench(program);
   registerVerify(program);
+  registerReplay(program);
   return program;
 }
 

@@ -58,6 +58,13 @@ t.test('serve creates the store, answers /health, and stops cleanly on SIGTERM',
   t.equal(res.status, 200);
   t.ok(Date.now() - started < 30_000, 'healthy within 30 s');
   t.ok(existsSync(db), 'the store file was created with its folder');
+  let ready: Response | undefined;
+  for (let i = 0; i < 100 && ready?.status !== 200; i++) {
+    ready = await fetch(`${listening.address as string}/ready`);
+    if (ready.status !== 200) await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  t.equal(ready?.status, 200, 'ready once the projections have caught up');
+  t.match(await ready!.json(), { ready: true, projections: [{ name: 'balances', caughtUp: true, lag: 0 }] });
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   const stopAt = Date.now();
   child.kill('SIGTERM');

@@ -56,6 +56,24 @@ export const MIGRATIONS: Migration[] = [
         BEGIN SELECT RAISE(ABORT, 'the hash chain is append-only'); END;
     `,
   },
+  {
+    version: 3,
+    description: 'projection views and checkpoints (derived data: rebuilt, not appended)',
+    sql: `
+      CREATE TABLE projection_views (
+        projection TEXT NOT NULL,
+        key        TEXT NOT NULL,
+        value      TEXT NOT NULL,
+        PRIMARY KEY (projection, key)
+      ) WITHOUT ROWID;
+      CREATE TABLE projection_checkpoints (
+        projection TEXT    PRIMARY KEY,
+        version    INTEGER NOT NULL,
+        position   INTEGER NOT NULL,
+        updated_at TEXT    NOT NULL
+      );
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,0 +1,51 @@
+// A projection is a pure fold: given the views it keeps and one recorded event, it updates those views.
+// The runner (src/projections/runner.ts) does all I/O: checkpoints, reading the log, saving views.
+import type { EventMetadata } from '../domain/events.js';
+
+/** A recorded event as projections see it: typed envelope, data left to each projection to read. */
+export interface ProjectedEvent {
+  position: number;
+  id: string;
+  stream: string;
+  revision: number;
+  type: string;
+  data: unknown;
+  metadata: Partial<EventMetadata>;
+  recordedAt: string;
+}
+
+/** The keyed views a projection reads and writes while folding; the runner tracks what changed. */
+export interface Views<V> {
+  get(key: string): V | undefined;
+  put(key: string, value: V): void;
+}
+
+export interface Projection<V = unknown> {
+  name: string;
+  /** Bump when the fold changes: the runner then rebuilds the projection from the start of the log. */
+  version: number;
+  /** Event types the projection folds; others are skipped without a call. */
+  handles: readonly string[];
+  /** Folds one event. Never throws on a recorded fact: history happened; a rule flags it. */
+  evolve(views: Views<V>, event: ProjectedEvent): void;
+}
+
+/** In-memory views, for tests, time travel and the runner's working set. */
+export class MemoryViews<V> implements Views<V> {
+  readonly map = new Map<string, V>();
+  readonly dirty = new Set<string>();
+  get(key: string): V | undefined {
+    return this.map.get(key);
+  }
+  put(key: string, value: V): void {
+    this.map.set(key, value);
+    this.dirty.add(key);
+  }
+}
+
+/** Folds a list of events through a projection into fresh views: the unit of every projection test. */
+export function foldAll<V>(projection: Projection<V>, events: ProjectedEvent[], into = new MemoryViews<V>()): MemoryViews<V> {
+  const handled = new Set(projection.handles);
+  for (const event of events) if (handled.has(event.type)) projection.evolve(into, event);
+  return into;
+}

@@ -1,0 +1,147 @@
+// The generic projection runner: all the I/O around the pure folds in projections/. It reads each
+// projection's checkpoint, follows the log after it (history, then live), folds, and saves the changed views
+// together with the checkpoint in one transaction. A projection whose version changed is rebuilt from zero.
+import { createHash } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import type { Logger } from '../logger.js';
+import { openStoreDatabase } from '../store/sqlite/schema.js';
+import type { EventStore, RecordedEvent, Subscription } from '../store/types.js';
+import { MemoryViews, type ProjectedEvent, type Projection } from '../../projections/types.js';
+
+export interface ProjectionStatus {
+  name: string;
+  position: number;
+  caughtUp: boolean;
+}
+
+interface Running {
+  projection: Projection<unknown>;
+  handles: Set<string>;
+  views: MemoryViews<unknown>;
+  position: number;
+}
+
+export interface RunnerOptions {
+  /** Save after this many events, or when the log has been read to its end. */
+  flushEvery?: number;
+  logger?: Logger;
+}
+
+export class ProjectionRunner {
+  private readonly db: Database.Database;
+  private readonly running: Running[];
+  private subscription: Subscription | undefined;
+  private loop: Promise<void> | undefined;
+  private caughtUp = false;
+  private readonly flushEvery: number;
+
+  /** `viewsPath` is the embedded store's own file, or a local SQLite file when events live in KurrentDB. */
+  constructor(
+    private readonly store: EventStore,
+    viewsPath: string,
+    projections: Projection<unknown>[],
+    private readonly options: RunnerOptions = {},
+  ) {
+    this.db = openStoreDatabase(viewsPath, { sync: 'normal' });
+    this.flushEvery = options.flushEvery ?? 20_000;
+    this.running = projections.map((projection) => this.load(projection));
+  }
+
+  /** Loads saved views, or discards them when the projection's version changed since they were saved. */
+  private load(projection: Projection<unknown>): Running {
+    const saved = this.db.prepare('SELECT version, position FROM projection_checkpoints WHERE projection = ?').get(projection.name) as { version: number; position: number } | undefined;
+    const views = new MemoryViews<unknown>();
+    if (saved && saved.version === projection.version) {
+      for (const row of this.db.prepare('SELECT key, value FROM projection_views WHERE projection = ?').raw().iterate(projection.name) as Iterable<[string, string]>) {
+        views.map.set(row[0], JSON.parse(row[1]));
+      }
+      return { projection, handles: new Set(projection.handles), views, position: saved.position };
+    }
+    if (saved) this.options.logger?.info({ projection: projection.name, from: saved.version, to: projection.version }, 'projection version changed: rebuilding from the start of the log');
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM projection_views WHERE projection = ?').run(projection.name);
+      this.db.prepare('DELETE FROM projection_checkpoints WHERE projection = ?').run(projection.name);
+    })();
+    return { projection, handles: new Set(projection.handles), views, position: 0 };
+  }
+
+  /** Starts following the log in the background: history first, then live events. */
+  start(): void {
+    const from = Math.min(...this.running.map((r) => r.position));
+    this.subscription = this.store.subscribeToAll({ afterPosition: from, batchSize: 2000 });
+    this.loop = this.follow(this.subscription).catch((error: unknown) => {
+      this.options.logger?.error({ err: error }, 'projection runner stopped');
+    });
+  }
+
+  private async follow(subscription: Subscription): Promise<void> {
+    let pending = 0;
+    for await (const message of subscription) {
+      if (message.kind === 'caught_up') {
+        this.flush();
+        pending = 0;
+        this.caughtUp = true;
+        continue;
+      }
+      this.caughtUp = false;
+      this.apply(message.events);
+      pending += message.events.length;
+      if (pending >= this.flushEvery) {
+        this.flush();
+        pending = 0;
+      }
+    }
+  }
+
+  /** Folds events into every projection that has not seen them yet. */
+  apply(events: RecordedEvent[]): void {
+    for (const event of events) {
+      const projected = event as unknown as ProjectedEvent;
+      for (const r of this.running) {
+        if (event.position <= r.position) continue;
+        if (r.handles.has(event.type)) r.projection.evolve(r.views, projected);
+        r.position = event.position;
+      }
+    }
+  }
+
+  /** Saves every changed view and the checkpoints in one transaction. */
+  flush(): void {
+    const upsert = this.db.prepare('INSERT INTO projection_views (projection, key, value) VALUES (?, ?, ?) ON CONFLICT (projection, key) DO UPDATE SET value = excluded.value');
+    const checkpoint = this.db.prepare(
+      'INSERT INTO projection_checkpoints (projection, version, position, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (projection) DO UPDATE SET version = excluded.version, position = excluded.position, updated_at = excluded.updated_at',
+    );
+    const now = new Date().toISOString();
+    this.db.transaction(() => {
+      for (const r of this.running) {
+        for (const key of r.views.dirty) upsert.run(r.projection.name, key, JSON.stringify(r.views.map.get(key)));
+        r.views.dirty.clear();
+        checkpoint.run(r.projection.name, r.projection.version, r.position, now);
+      }
+    }).immediate();
+  }
+
+  status(): ProjectionStatus[] {
+    return this.running.map((r) => ({ name: r.projection.name, position: r.position, caughtUp: this.caughtUp }));
+  }
+
+  views<V>(name: string): MemoryViews<V> {
+    const r = this.running.find((x) => x.projection.name === name);
+    if (!r) throw new Error(`no projection named ${name}`);
+    return r.views as MemoryViews<V>;
+  }
+
+  async stop(): Promise<void> {
+    await this.subscription?.close();
+    await this.loop;
+    this.flush();
+    this.db.close();
+  }
+}
+
+/** A hash over every view of a projection, keys in order: equal hashes mean byte-identical views. */
+export function viewsHash(views: MemoryViews<unknown>): string {
+  const hash = createHash('sha256');
+  for (const key of [...views.map.keys()].sort()) hash.update(key).update('\0').update(JSON.stringify(views.map.get(key))).update('\n');
+  return hash.digest('hex');
+}
