@@ -105,7 +105,7 @@ export const DomainEvent = z.discriminatedUnion('type', [
     loanId: Id.optional(),
     lots: z.array(Lot),
   }),
-  ev('EntryReversed', { reversalId: Id, reversesEventId: z.string(), reversedType: z.string(), amountFen: Fen, lots: z.array(Lot), reason: Text }),
+  ev('EntryReversed', { reversalId: Id, reversesEventId: z.string(), reversedType: z.string(), amountFen: Fen, lots: z.array(Lot), reason: Text, payee: Payee.optional() }),
   ev('MicroLoanIssued', { loanId: Id, householdId: Id, villageCode: AreaCode, bank: Text, principalFen: Fen, termMonths: z.number().int().positive(), annualRateBp: BasisPoints, issuedOn: IsoDate }),
   ev('LoanRepaid', { loanId: Id, amountFen: Fen, on: IsoDate }),
   ev('LoanDefaulted', { loanId: Id, on: IsoDate, reason: Text }),

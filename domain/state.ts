@@ -59,6 +59,8 @@ export interface LoanState extends Tracked {
 /** A money entry that a reversal can undo: which way it moved money and which lots. */
 export interface Entry {
   type: string;
+  /** Whom a payment went to, so its reversal can say so to every reader. */
+  payee?: DataOf<'PaymentMade'>['payee'];
   direction: 'in' | 'out';
   amountFen: number;
   lots: Lot[];
@@ -185,6 +187,7 @@ const handlers: Handlers = {
   FundsIntegratedIn: (s: AccountState, d, f) => moveIn(s, f, d.lots),
   PaymentMade: (s: AccountState, d, f) => {
     moveOut(s, f, d.lots);
+    s.entries.get(f.id)!.payee = d.payee;
     s.payments.set(d.paymentId, f.id);
   },
   EntryReversed: (s: AccountState, d, f) => {

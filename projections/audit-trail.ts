@@ -1,7 +1,8 @@
 // The audit trail: for every area, account, household, project and loan, the log positions of every event
 // that touched it, in order. Only positions are kept (pages of 1,000), so a county's trail of a million
 // events costs megabytes, not the events themselves; a reader fetches the events by position for the
-// actor, document, effective and recorded time.
+// actor, document, effective and recorded time. An event is filed under the one area it happened in; a
+// township's or county's trail is the merge, on read, of the trails of the areas inside it.
 import { areaChain } from './balances.js';
 import type { Projection, ProjectedEvent, Views } from './types.js';
 
@@ -17,15 +18,31 @@ export const trailKey = (entity: string): string => `trail:${entity}`;
 const pageKey = (entity: string, page: number): string => `trail:${entity}:${page}`;
 
 function touch(views: Views<TrailView>, entity: string, position: number): void {
-  const head = (views.get(trailKey(entity)) as TrailHead | undefined) ?? { kind: 'trail', count: 0 };
+  const existing = views.get(trailKey(entity)) as TrailHead | undefined;
+  if (!existing && entity.startsWith('area:')) indexArea(views, entity);
+  const head = existing ?? { kind: 'trail', count: 0 };
   const page = Math.floor(head.count / TRAIL_PAGE);
   const positions = (views.get(pageKey(entity, page)) as number[] | undefined) ?? [];
-  views.put(pageKey(entity, page), [...positions, position]);
-  views.put(trailKey(entity), { kind: 'trail', count: head.count + 1 });
+  // Updated in place: copying a page of up to 1,000 positions per event made a rebuild quadratic in it.
+  positions.push(position);
+  views.put(pageKey(entity, page), positions);
+  head.count += 1;
+  views.put(trailKey(entity), head);
 }
 
 function areas(code: string | undefined): string[] {
-  return code && /^\d{12}$/.test(code) ? areaChain(code).map((c) => `area:${c}`) : [];
+  return code && /^\d{12}$/.test(code) ? [`area:${code}`] : [];
+}
+
+/** Records, once, that an area has a trail, under itself and every area above it, for merged reads. */
+function indexArea(views: Views<TrailView>, entity: string): void {
+  const code = entity.slice('area:'.length);
+  for (const above of areaChain(code)) {
+    const key = `areas-under:${above}`;
+    const list = (views.get(key) as unknown as string[] | undefined) ?? [];
+    list.push(code);
+    views.put(key, list as unknown as TrailView);
+  }
 }
 
 /** Which entities an event touches, using small indexes (account → area, household → village, …). */
@@ -78,14 +95,37 @@ export const auditTrail: Projection<TrailView> = {
   },
 };
 
-/** Positions of an entity's trail, oldest first, `limit` from index `from`: the cursor of a paged read. */
-export function trailPositions(views: Views<TrailView>, entity: string, from = 0, limit = 100): { positions: number[]; count: number } {
+/** One entity's own trail: positions after `after`, at most `limit`, found by binary search over its pages. */
+function ownTrail(views: Views<TrailView>, entity: string, after: number, limit: number): { positions: number[]; count: number } {
   const head = views.get(trailKey(entity)) as TrailHead | undefined;
   if (!head) return { positions: [], count: 0 };
-  const positions: number[] = [];
-  for (let i = from; i < Math.min(head.count, from + limit); i++) {
-    const page = views.get(pageKey(entity, Math.floor(i / TRAIL_PAGE))) as number[];
-    positions.push(page[i % TRAIL_PAGE]!);
+  const at = (i: number): number => (views.get(pageKey(entity, Math.floor(i / TRAIL_PAGE))) as number[])[i % TRAIL_PAGE]!;
+  let low = 0;
+  let high = head.count;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (at(mid) <= after) low = mid + 1;
+    else high = mid;
   }
+  const positions: number[] = [];
+  for (let i = low; i < Math.min(head.count, low + limit); i++) positions.push(at(i));
   return { positions, count: head.count };
+}
+
+/**
+ * The trail of an entity, oldest first: positions after the cursor `after`, at most `limit`. An area's
+ * trail merges the trails of every area inside it.
+ */
+export function trailPositions(views: Views<TrailView>, entity: string, after = 0, limit = 100): { positions: number[]; count: number } {
+  if (!entity.startsWith('area:')) return ownTrail(views, entity, after, limit);
+  const inside = (views.get(`areas-under:${entity.slice('area:'.length)}`) as unknown as string[] | undefined) ?? [];
+  let count = 0;
+  const merged: number[] = [];
+  for (const code of inside) {
+    const part = ownTrail(views, `area:${code}`, after, limit);
+    count += part.count;
+    merged.push(...part.positions);
+  }
+  merged.sort((a, b) => a - b);
+  return { positions: merged.slice(0, limit), count };
 }

@@ -1,6 +1,8 @@
 // Every projection the runner keeps and `fundtrail replay` rebuilds.
 import { auditTrail } from './audit-trail.js';
 import { balances } from './balances.js';
+import { householdCard } from './household-card.js';
+import { publicNotice } from './public-notice.js';
 import type { Projection } from './types.js';
 
-export const ALL_PROJECTIONS: Projection<unknown>[] = [balances as Projection<unknown>, auditTrail as Projection<unknown>];
+export const ALL_PROJECTIONS: Projection<unknown>[] = [balances, auditTrail, householdCard, publicNotice] as Projection<unknown>[];

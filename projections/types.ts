@@ -14,7 +14,10 @@ export interface ProjectedEvent {
   recordedAt: string;
 }
 
-/** The keyed views a projection reads and writes while folding; the runner tracks what changed. */
+/**
+ * The keyed views a projection reads and writes while folding; the runner tracks what changed. A fold may
+ * update a view it got in place, and must then put() it back so that it is saved.
+ */
 export interface Views<V> {
   get(key: string): V | undefined;
   put(key: string, value: V): void;
@@ -34,12 +37,14 @@ export interface Projection<V = unknown> {
 export class MemoryViews<V> implements Views<V> {
   readonly map = new Map<string, V>();
   readonly dirty = new Set<string>();
+  /** Time travel keeps nothing, so it need not track what changed. */
+  constructor(private readonly track = true) {}
   get(key: string): V | undefined {
     return this.map.get(key);
   }
   put(key: string, value: V): void {
     this.map.set(key, value);
-    this.dirty.add(key);
+    if (this.track) this.dirty.add(key);
   }
 }
 

@@ -157,7 +157,7 @@ export const reverseEntry: Handler<'ReverseEntry'> = {
       const held = entry!.lots.every((lot) => (state.lots.get(`${lot.appropriationId}/${lot.purpose}`)?.amountFen ?? 0) >= lot.amountFen);
       ctx.guard.control(held, 'amount_exceeds_balance', () => `the money of event ${c.reversesEventId} has already moved on; reverse those movements first`);
     }
-    const data = { reversalId: c.reversalId, reversesEventId: c.reversesEventId, reversedType: entry!.type, amountFen: entry!.amountFen, lots: entry!.lots, reason: c.reason };
+    const data = { reversalId: c.reversalId, reversesEventId: c.reversesEventId, reversedType: entry!.type, amountFen: entry!.amountFen, lots: entry!.lots, reason: c.reason, ...(entry!.payee ? { payee: entry!.payee } : {}) };
     const emits = [{ stream, events: [{ type: 'EntryReversed' as const, data }] }];
     const sent = entry!.type === 'TransferSent' ? [...state.sent.entries()].find(([, t]) => t.eventId === c.reversesEventId) : undefined;
     if (sent) {

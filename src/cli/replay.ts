@@ -1,7 +1,8 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { isRealDate } from '../../domain/values.js';
 import { ALL_PROJECTIONS } from '../../projections/index.js';
-import type { AreaBalance } from '../../projections/balances.js';
+import { areaBalance, areasWithAccounts, type BalanceView } from '../../projections/balances.js';
+import type { Views } from '../../projections/types.js';
 import { replay, type AsOf } from '../projections/replay.js';
 import { viewsHash } from '../projections/runner.js';
 import { openStore } from '../store/open.js';
@@ -22,7 +23,8 @@ export function registerReplay(program: Command): void {
     .option('--recorded-by <date>', 'the books as recorded by this date', date)
     .option('--position <n>', 'the log up to this position', positiveInt)
     .option('--projection <name>', `one projection (${ALL_PROJECTIONS.map((p) => p.name).join(', ')})`)
-    .action(async function (this: Command, options: { db?: string; asOf?: string; recordedBy?: string; position?: number; projection?: string }) {
+    .addOption(new Option('--measure-reads', 'time balance reads from the rebuilt views (used by the benchmark)').hideHelp())
+    .action(async function (this: Command, options: { db?: string; asOf?: string; recordedBy?: string; position?: number; projection?: string; measureReads?: boolean }) {
       const projections = options.projection ? ALL_PROJECTIONS.filter((p) => p.name === options.projection) : ALL_PROJECTIONS;
       if (projections.length === 0) this.error(`fundtrail replay: no projection named ${options.projection}`, { exitCode: 2 });
       const config = configFrom(options);
@@ -34,15 +36,36 @@ export function registerReplay(program: Command): void {
         out(`events read: ${result.events}, folded: ${result.folded}, ${Math.round(result.events / Math.max(result.seconds, 1e-6))} events/s`);
         for (const [name, views] of result.views) out(`${name}: ${views.map.size} views, hash ${viewsHash(views)}`);
         const balances = result.views.get('balances');
-        for (const view of balances?.map.values() ?? []) {
-          const area = view as AreaBalance;
-          if (area.view !== 'area' || area.level !== 'county') continue;
+        for (const code of balances ? areasWithAccounts(balances) : []) {
+          const area = areaBalance(balances as unknown as Views<BalanceView>, code);
+          if (area.level !== 'county') continue;
           const held = Object.entries(area.heldBySourceType).map(([type, fen]) => `${type} ${yuan(fen)}`).join(', ') || 'nothing';
           const inFlight = Object.entries(area.inFlightBySourceType).map(([type, fen]) => `${type} ${yuan(fen)}`).join(', ') || 'nothing';
           out(`county ${area.areaCode}: held ${held}; in flight ${inFlight}`);
         }
+        out(`peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`);
+        if (options.measureReads && balances) out(measureReads(balances.map));
       } finally {
         await store.close();
       }
     });
+}
+
+/** Reads of account and area balances as an HTTP handler would serve them: look up, serialise. */
+function measureReads(views: Map<string, unknown>): string {
+  const keys = [...views.keys()].filter((key) => key.startsWith('account:') || key.startsWith('area-accounts:'));
+  const typed = { get: (key: string) => views.get(key), put: () => {} } as unknown as Views<BalanceView>;
+  const times: number[] = [];
+  let bytes = 0;
+  for (let i = 0; i < 10_000 && keys.length > 0; i++) {
+    const key = keys[(i * 7919) % keys.length]!;
+    const started = performance.now();
+    // An area's balance is summed from its accounts on every read; an account's is a lookup.
+    const view = key.startsWith('area-accounts:') ? areaBalance(typed, key.slice('area-accounts:'.length)) : views.get(key);
+    bytes += JSON.stringify(view).length;
+    times.push((performance.now() - started) * 1000);
+  }
+  times.sort((a, b) => a - b);
+  const at = (q: number): string => (times[Math.floor(q * (times.length - 1))] ?? 0).toFixed(1);
+  return `balance read p50 ${at(0.5)} µs, p99 ${at(0.99)} µs (${keys.length} views, ${bytes} bytes served)`;
 }

@@ -34,12 +34,12 @@ export async function replay(store: EventStore, projections: Projection<unknown>
   const started = performance.now();
   const head = await store.headPosition();
   const bar = progress(asOf.position !== undefined ? Math.min(head, asOf.position) : head);
-  const views = new Map(projections.map((p) => [p.name, new MemoryViews<unknown>()]));
+  const views = new Map(projections.map((p) => [p.name, new MemoryViews<unknown>(false)]));
   const handlers = projections.map((p) => ({ p, handles: new Set(p.handles), views: views.get(p.name)! }));
   let events = 0;
   let folded = 0;
   for (let after = 0; ; ) {
-    const page = await store.readAll({ afterPosition: after, maxCount: 2000 });
+    const page = await store.readAll({ afterPosition: after, maxCount: 1000 });
     for (const recorded of page.events) {
       if (asOf.position !== undefined && recorded.position > asOf.position) break;
       events += 1;

@@ -1,6 +1,6 @@
 // A small county to test commands against: areas, sources, a household, money in a pool.
 import { randomUUID } from 'node:crypto';
-import type { Command, ExecutionContext } from '../../domain/commands.js';
+import type { CommandBody, ExecutionContext } from '../../domain/commands.js';
 import { CommandExecutor, type ExecuteResult } from '../../src/domain/executor.js';
 import { MemoryEventStore } from '../../src/store/memory.js';
 import type { EventStore, RecordedEvent } from '../../src/store/types.js';
@@ -13,9 +13,8 @@ export const POOL = `pool:${COUNTY}:central-2020:2020`;
 export const VILLAGE_ACCOUNT = `village:${VILLAGE}`;
 export const TOWNSHIP_ACCOUNT = `township:${TOWNSHIP}`;
 
-/** Distributes over command types while keeping each one's own fields (a plain Omit would merge them). */
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-export type CommandInput = DistributiveOmit<Command, 'id' | 'effectiveDate'> & { id?: string; effectiveDate?: string };
+/** A command as a test writes it: fields with defaults may be left out; the id and date are filled in. */
+export type CommandInput = CommandBody & { id?: string; effectiveDate?: string };
 
 export function live(overrides: Partial<ExecutionContext> = {}): ExecutionContext {
   return { actor: 'clerk-01', role: 'finance', now: '2020-06-30T08:00:00.000Z', mode: 'live', ...overrides };

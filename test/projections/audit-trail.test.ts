@@ -22,6 +22,10 @@ t.test("a household's trail holds its registration and every payment to it, in o
 t.test("a village's trail rolls up into its township's and the county's; other villages' trails do not see it", async (t) => {
   const { views, paymentPosition } = await county();
   for (const area of [VILLAGE, TOWNSHIP, COUNTY]) t.ok(trailPositions(views, `area:${area}`, 0, 1000).positions.includes(paymentPosition), `area ${area}`);
+  const merged = trailPositions(views, `area:${COUNTY}`, 0, 1000).positions;
+  t.same(merged, [...merged].sort((a, b) => a - b), "the county's merged trail is in log order");
+  const page = trailPositions(views, `area:${COUNTY}`, merged[2]!, 3).positions;
+  t.same(page, merged.slice(3, 6), 'a cursor after a position continues the merged trail');
   t.notOk(trailPositions(views, `area:${OTHER_VILLAGE}`, 0, 1000).positions.includes(paymentPosition));
 });
 
@@ -44,5 +48,5 @@ t.test('a long trail pages by 1,000 and reads back with a cursor', async (t) => 
   for (let i = 2; i <= 2_500; i++) events.push({ position: i, id: `e${i}`, stream: `account-${VILLAGE_ACCOUNT}`, revision: i - 1, type: 'PaymentMade', data: { payee: { kind: 'contractor', id: 'c' } }, metadata: {}, recordedAt: '' });
   const views = foldAll(auditTrail, events);
   const page = trailPositions(views, `account:${VILLAGE_ACCOUNT}`, TRAIL_PAGE - 2, 5);
-  t.same(page, { positions: [999, 1000, 1001, 1002, 1003], count: 2_500 });
+  t.same(page, { positions: [999, 1000, 1001, 1002, 1003], count: 2_500 }, 'positions after the cursor, across a page boundary');
 });

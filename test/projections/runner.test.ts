@@ -2,7 +2,7 @@
 // determinism, on the embedded store.
 import { join } from 'node:path';
 import t from 'tap';
-import { balances, type AccountBalance, type AreaBalance } from '../../projections/balances.js';
+import { areaBalance, balances, type AccountBalance, type BalanceView } from '../../projections/balances.js';
 import type { Projection } from '../../projections/types.js';
 import { silentProgress } from '../../src/cli/progress.js';
 import { replay } from '../../src/projections/replay.js';
@@ -106,7 +106,7 @@ t.test('time travel: as of a position, an effective date, and as recorded by a d
   await w.run(pay('july', 50_000, '2020-07-10'), { now: '2020-07-10T08:00:00.000Z' });
   const paid = async (asOf: Parameters<typeof replay>[2]) => {
     const result = await replay(store, all, asOf, () => silentProgress);
-    return (result.views.get('balances')!.get(`area:${COUNTY}`) as AreaBalance).paidBySourceType.grant ?? 0;
+    return areaBalance(result.views.get('balances')! as never as import('../../projections/types.js').Views<BalanceView>, COUNTY).paidBySourceType.grant ?? 0;
   };
   t.equal(await paid({}), 180_000, 'everything');
   t.equal(await paid({ position: positionAfterJune }), 100_000, 'the log up to a position');
