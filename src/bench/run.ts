@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentProgress, type Progress } from '../cli/progress.js';
 import { runDomainBench } from './domain-bench.js';
+import { runRebuildBench, type RebuildReport } from './rebuild-bench.js';
 import { runBaseline, runOurs, WORKLOADS, type Rates, type Workload } from './store-bench.js';
 
 export interface BenchOptions {
@@ -13,6 +14,8 @@ export interface BenchOptions {
   rounds: number;
   sync: 'normal' | 'full';
   dir?: string;
+  /** Events of the synthetic county whose projection rebuild is measured; 0 skips it. */
+  rebuildEvents?: number;
   progress: (label: string, total: number) => Progress;
   out: (line: string) => void;
 }
@@ -32,8 +35,13 @@ export interface BenchReport {
   target: Rates;
   /** Payments through execute() against a village with 10k events, beside the store's own W1. */
   domain: { history: number; payments: number; paymentsPerSec: number; storeW1: number; ratio: number; target: number };
+  /** Present when --rebuild-events was given: every projection rebuilt over a synthetic county. */
+  rebuild?: RebuildReport & { target: { perSec: number; peakRssMiB: number; balanceReadP99Micros: number } };
   pass: boolean;
 }
+
+/** Full rebuild of all projections: at least 100k events/s, under 1 GiB, a balance read under 1 ms. */
+export const REBUILD_TARGET = { perSec: 100_000, peakRssMiB: 1024, balanceReadP99Micros: 1000 };
 
 /** Full-path payments must reach at least half the raw store's one-event append rate. */
 export const DOMAIN_TARGET = 0.5;
@@ -44,6 +52,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
   const ours: Rates[] = [];
   const base: Rates[] = [];
   const payments: number[] = [];
+  let rebuild: BenchReport['rebuild'];
   const history = Math.min(10_000, o.events / 10);
   const paymentCount = Math.max(1000, Math.min(20_000, o.events / 5));
   try {
@@ -66,6 +75,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     for (let round = 0; round < o.rounds; round++) {
       payments.push(await runDomainBench({ dir, history, payments: paymentCount, sync: o.sync, progress: o.progress }, round));
     }
+    if (o.rebuildEvents) rebuild = { ...(await runRebuildBench(dir, o.rebuildEvents, o.progress)), target: REBUILD_TARGET };
   } finally {
     if (!o.dir) rmSync(dir, { recursive: true, force: true });
   }
@@ -74,12 +84,18 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
   const ratio = mapRates((w) => round2(fundtrail[w] / baseline[w]));
   const paymentsPerSec = Math.round(median(payments));
   const domain = { history, payments: paymentCount, paymentsPerSec, storeW1: fundtrail.W1, ratio: round2(paymentsPerSec / fundtrail.W1), target: DOMAIN_TARGET };
-  const pass = (Object.keys(TARGETS) as Workload[]).every((w) => ratio[w] >= TARGETS[w]) && domain.ratio >= DOMAIN_TARGET;
+  const rebuildPass = !rebuild || (rebuild.rebuildPerSec >= REBUILD_TARGET.perSec && rebuild.peakRssMiB < REBUILD_TARGET.peakRssMiB && rebuild.balanceReadMicros.p99 < REBUILD_TARGET.balanceReadP99Micros);
+  const pass = (Object.keys(TARGETS) as Workload[]).every((w) => ratio[w] >= TARGETS[w]) && domain.ratio >= DOMAIN_TARGET && rebuildPass;
   printTable(o, fundtrail, baseline, ratio);
   o.out(
     `${`payments via execute(), village with ${history} events`.padEnd(52)} ${fmt(paymentsPerSec).padStart(15)} ${`(W1 ${fmt(fundtrail.W1)})`.padStart(15)} ${domain.ratio.toFixed(2).padStart(7)}  >=${DOMAIN_TARGET} ${domain.ratio >= DOMAIN_TARGET ? 'ok' : 'BELOW'}`,
   );
-  const report: BenchReport = { bench: 'store', events: o.events, streams: o.streams, rounds: o.rounds, sync: o.sync, fundtrail, baseline, ratio, target: TARGETS, domain, pass };
+  if (rebuild) {
+    o.out(
+      `rebuild of all projections over ${rebuild.events} events: ${fmt(rebuild.rebuildPerSec)} events/s (read and parse alone ${fmt(rebuild.readParsePerSec)}, ${rebuild.ratio.toFixed(2)}), peak RSS ${rebuild.peakRssMiB} MiB, balance read p99 ${rebuild.balanceReadMicros.p99} µs; target >=${fmt(REBUILD_TARGET.perSec)} events/s ${rebuildPass ? 'ok' : 'BELOW'}`,
+    );
+  }
+  const report: BenchReport = { bench: 'store', events: o.events, streams: o.streams, rounds: o.rounds, sync: o.sync, fundtrail, baseline, ratio, target: TARGETS, domain, ...(rebuild ? { rebuild } : {}), pass };
   o.out(JSON.stringify(report));
   return report;
 }

@@ -1,4 +1,4 @@
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { runBench } from '../bench/run.js';
 import { configFrom, positiveInt, withStoreOptions } from './common.js';
 import { progress, silentProgress } from './progress.js';
@@ -9,9 +9,10 @@ export function registerBench(program: Command): void {
     .option('--events <n>', 'events per workload', positiveInt, 100_000)
     .option('--streams <n>', 'streams the events are spread over', positiveInt, 10_000)
     .option('--rounds <n>', 'rounds per side; the median is reported', positiveInt, 3)
+    .option('--rebuild-events <n>', 'also rebuild every projection over a synthetic county of N events (1000000 for the full-size figure)', wholeNumber, 0)
     .option('--dir <path>', 'folder for the benchmark files (default: a temporary folder, removed after)')
     .addOption(new Option('--quiet', 'no progress output'))
-    .action(async function (this: Command, options: { db?: string; events: number; streams: number; rounds: number; dir?: string; quiet?: boolean }) {
+    .action(async function (this: Command, options: { db?: string; events: number; streams: number; rounds: number; dir?: string; quiet?: boolean; rebuildEvents: number }) {
       if (options.events % (options.streams * 10) !== 0 || options.streams % 10 !== 0) {
         this.error('fundtrail bench: --events must be a multiple of 10 × --streams, and --streams a multiple of 10 (a warm-up round runs a tenth of both)', { exitCode: 2 });
       }
@@ -22,9 +23,16 @@ export function registerBench(program: Command): void {
         rounds: options.rounds,
         sync: config.FUNDTRAIL_SYNC,
         ...(options.dir ? { dir: options.dir } : {}),
+        rebuildEvents: options.rebuildEvents,
         progress: options.quiet ? () => silentProgress : (label, total) => progress(label, total),
         out: (line) => process.stdout.write(`${line}\n`),
       });
       if (!report.pass) process.exitCode = 1;
     });
+}
+
+function wholeNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError('must be a whole number');
+  return n;
 }
