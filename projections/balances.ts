@@ -143,7 +143,8 @@ const handlers: Record<string, Handler> = {
   },
   TransferReceived(views, event) {
     const d = event.data as { transferId: string; fromAccount: string; lots: Lot[] };
-    settle(views, d.fromAccount, d.transferId);
+    // Only what arrived leaves flight: a short receipt (imported history) leaves the rest in flight, visible.
+    settle(views, d.fromAccount, d.transferId, byType(d.lots));
     hold(views, accountOf(event), d.lots, 1, event.metadata.effectiveDate);
     bump(views, accountOf(event), 'receivedBySourceType', byType(d.lots), 1);
   },
@@ -176,12 +177,15 @@ const handlers: Record<string, Handler> = {
 };
 
 /** A transfer stops being in flight once received or cancelled (the reversal returns the money itself). */
-function settle(views: Views<BalanceView>, fromAccount: string, transferId: string): void {
+/** Takes a transfer out of flight: what arrived (a receipt), or all that is still in flight (a cancellation). */
+function settle(views: Views<BalanceView>, fromAccount: string, transferId: string, arrived?: BySourceType): void {
   const transfer = views.get(transferKey(fromAccount, transferId)) as TransferInFlight | undefined;
   if (!transfer || transfer.settled) return;
+  const leaving = arrived ?? { ...transfer.bySourceType };
+  for (const type in leaving) add(transfer.bySourceType, type, -leaving[type]!);
   transfer.settled = true;
   views.put(transferKey(fromAccount, transferId), transfer);
-  bump(views, fromAccount, 'inFlightBySourceType', transfer.bySourceType, -1);
+  bump(views, fromAccount, 'inFlightBySourceType', leaving, -1);
 }
 
 /** An area's rollup: the sum of its accounts and of those of every area inside it, per source type. */

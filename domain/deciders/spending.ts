@@ -105,6 +105,7 @@ export const makePayment: Handler<'MakePayment'> = {
       ...accountReads(c.fromAccount),
       ...(household ? [streams.household(household)] : []),
       ...(project ? [streams.project(project)] : []),
+      ...(c.loanId ? [streams.loan(c.loanId)] : []),
     ];
   },
   decide(c, view, ctx) {
@@ -113,6 +114,9 @@ export const makePayment: Handler<'MakePayment'> = {
     must(state.opened !== undefined, 'unknown_account', () => `account ${c.fromAccount} has never received money`);
     must(!state.payments.has(c.paymentId), 'invalid_command', () => `payment ${c.paymentId} is already recorded on ${c.fromAccount}`);
     if (c.programmeId) must(view.get(streams.programmes, 'programmes').programmes.has(c.programmeId), 'unknown_programme', () => `programme ${c.programmeId} is not registered`);
+    // 贴息 goes through PayInterestSubsidy, which checks the interest due and the subsidy windows.
+    must(c.purpose !== 'interest_subsidy', 'invalid_command', () => 'interest subsidies are paid with PayInterestSubsidy, which checks them against the interest due');
+    if (c.loanId) checkLoanPayment(c, view, ctx);
     // A person is paid as a member of a registered household; without one no beneficiary check could run.
     ctx.guard.control(c.payee.kind !== 'person' || c.payee.householdId !== undefined, 'payee_not_registered_in_village', () => `person ${c.payee.id} is paid without naming the registered household they belong to`);
     const household = payeeHousehold(c);
@@ -125,6 +129,15 @@ export const makePayment: Handler<'MakePayment'> = {
     return [{ stream, events: [{ type: 'PaymentMade', data: { ...fields, lots } }] }];
   },
 };
+
+/** A payment naming a loan: the loan must exist, and risk compensation is only paid for a loan in default. */
+function checkLoanPayment(c: CommandOf<'MakePayment'>, view: View, ctx: DecideContext): void {
+  const loan = view.get(streams.loan(c.loanId!), 'loan');
+  must(loan.loan !== undefined, 'unknown_loan', () => `micro-loan ${c.loanId} is not recorded`);
+  if (c.purpose === 'risk_compensation') {
+    ctx.guard.control(loan.defaultedOn !== undefined && loan.defaultedOn <= c.effectiveDate, 'loan_not_active', () => `risk compensation for micro-loan ${c.loanId} is paid only once it has defaulted`);
+  }
+}
 
 /** Control 4: no lot may pay for a purpose its source forbids, nor the rules in force. */
 export function checkPurpose(view: View, lots: Lot[], purpose: Purpose, ctx: DecideContext): void {

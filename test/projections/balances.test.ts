@@ -77,3 +77,14 @@ t.test('grants, loans and donations are never added together unlabelled', async 
     }
   }
 });
+
+t.test('a short receipt in imported history leaves the missing money in flight, where it is seen', async (t) => {
+  const w = world();
+  await standardCounty(w);
+  await w.run({ type: 'SendTransfer', transferId: 'tr-short', fromAccount: POOL, toAccount: TOWNSHIP_ACCOUNT, amountFen: 1_000_000 });
+  await w.run({ type: 'ReceiveTransfer', transferId: 'tr-short', fromAccount: POOL, toAccount: TOWNSHIP_ACCOUNT, amountFen: 700_000 }, { mode: 'historical' });
+  const views = await fold(w);
+  t.same((views.get(`account:${POOL}`) as AccountBalance).inFlightBySourceType, { grant: 300_000 }, '¥3,000 sent and never received');
+  const county = areaBalance(views, COUNTY);
+  t.same({ held: county.heldBySourceType, inFlight: county.inFlightBySourceType }, { held: { grant: 11_700_000 }, inFlight: { grant: 300_000 } }, 'the county still accounts for every fen');
+});

@@ -89,8 +89,9 @@ t.test('a reversed risk-fund payout returns to the fund and is no longer credite
   await standardCounty(w);
   await riskFund(w);
   await w.run({ type: 'IssueMicroLoan', loanId: 'loan-9', householdId: 'hh-1', bank: '农商行', principalFen: 5_000_000, termMonths: 36, annualRateBp: 435, issuedOn: '2020-06-01' });
+  await w.run({ type: 'RecordLoanDefault', loanId: 'loan-9', on: '2021-06-01', reason: '逾期未还' });
   const payout = await w.run({ type: 'MakePayment', paymentId: 'rc-1', fromAccount: RISKFUND, payee: { kind: 'bank', id: 'bank-1' }, amountFen: 1_000_000, voucherNo: 'FX-1', purpose: 'risk_compensation', loanId: 'loan-9', effectiveDate: '2021-07-01' });
-  await w.run({ type: 'ReverseEntry', reversalId: 'rv-rc', account: RISKFUND, reversesEventId: payout.events[0]!.id, reason: '贷款未违约', effectiveDate: '2021-07-02' });
+  await w.run({ type: 'ReverseEntry', reversalId: 'rv-rc', account: RISKFUND, reversesEventId: payout.events[0]!.id, reason: '补偿金额有误', effectiveDate: '2021-07-02' });
   const views = await fold(w);
   t.match(fund(views), { paidOutFen: 0, heldFen: 10_000_000 });
   t.equal(loan(views, 'loan-9').compensatedFen, 0);
