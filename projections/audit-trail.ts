@@ -17,17 +17,35 @@ type TrailView = TrailHead | number[] | string;
 export const trailKey = (entity: string): string => `trail:${entity}`;
 const pageKey = (entity: string, page: number): string => `trail:${entity}:${page}`;
 
+/**
+ * The page being filled, remembered on the head under a symbol: JSON (and so the saved view) leaves symbol
+ * keys out, and the fold skips building and looking up the page's key for every event.
+ */
+const OPEN_PAGE = Symbol('open page');
+interface OpenPage {
+  page: number;
+  key: string;
+  positions: number[];
+}
+type LiveHead = TrailHead & { [OPEN_PAGE]?: OpenPage };
+
 function touch(views: Views<TrailView>, entity: string, position: number): void {
-  const existing = views.get(trailKey(entity)) as TrailHead | undefined;
+  const headKey = trailKey(entity);
+  const existing = views.get(headKey) as LiveHead | undefined;
   if (!existing && entity.startsWith('area:')) indexArea(views, entity);
-  const head = existing ?? { kind: 'trail', count: 0 };
+  const head: LiveHead = existing ?? { kind: 'trail', count: 0 };
   const page = Math.floor(head.count / TRAIL_PAGE);
-  const positions = (views.get(pageKey(entity, page)) as number[] | undefined) ?? [];
+  let open = head[OPEN_PAGE];
+  if (!open || open.page !== page) {
+    const key = pageKey(entity, page);
+    open = { page, key, positions: (views.get(key) as number[] | undefined) ?? [] };
+    head[OPEN_PAGE] = open;
+  }
   // Updated in place: copying a page of up to 1,000 positions per event made a rebuild quadratic in it.
-  positions.push(position);
-  views.put(pageKey(entity, page), positions);
+  open.positions.push(position);
+  views.put(open.key, open.positions);
   head.count += 1;
-  views.put(trailKey(entity), head);
+  views.put(headKey, head);
 }
 
 function areas(code: string | undefined): string[] {
@@ -45,15 +63,22 @@ function indexArea(views: Views<TrailView>, entity: string): void {
   }
 }
 
+/** The area an account id names (village, township, county pools and funds); project and plan accounts need the index. */
+function areaInAccountId(id: string): string | undefined {
+  const code = id.slice(id.indexOf(':') + 1, id.indexOf(':') + 13);
+  return id.startsWith('project:') || id.startsWith('integration:') || !/^\d{12}$/.test(code) ? undefined : code;
+}
+
 /** Which entities an event touches, using small indexes (account → area, household → village, …). */
 function entities(views: Views<TrailView>, event: ProjectedEvent): string[] {
   const d = (event.data ?? {}) as Record<string, unknown>;
-  const [kind, ...rest] = event.stream.split('-');
-  const id = rest.join('-');
+  const dash = event.stream.indexOf('-');
+  const kind = dash < 0 ? event.stream : event.stream.slice(0, dash);
+  const id = event.stream.slice(dash + 1);
   const out: string[] = [];
   if (kind === 'account') {
     if (event.type === 'AccountOpened') views.put(`idx:account:${id}`, String(d.areaCode));
-    out.push(`account:${id}`, ...areas(views.get(`idx:account:${id}`) as string | undefined));
+    out.push(`account:${id}`, ...areas(areaInAccountId(id) ?? (views.get(`idx:account:${id}`) as string | undefined)));
     const payee = d.payee as { kind?: string; id?: string; householdId?: string } | undefined;
     const household = payee?.kind === 'household' ? payee.id : payee?.householdId;
     if (household) out.push(`household:${household}`);
