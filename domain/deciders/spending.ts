@@ -4,7 +4,6 @@ import { yuan } from '../errors.js';
 import type { Lot } from '../events.js';
 import { must, type Guard } from '../guard.js';
 import { drawLots } from '../lots.js';
-import type { RuleParameters } from '../rules.js';
 import { householdStatusOn, type HouseholdState, type ProjectState } from '../state.js';
 import { parseAccount, streams } from '../streams.js';
 import { daysBetween, type Purpose } from '../values.js';

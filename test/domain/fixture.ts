@@ -1,6 +1,8 @@
 // A small county to test commands against: areas, sources, a household, money in a pool.
 import { randomUUID } from 'node:crypto';
+import type { Test } from 'tap';
 import type { CommandBody, ExecutionContext } from '../../domain/commands.js';
+import { DomainError, type RefusalCode } from '../../domain/errors.js';
 import { CommandExecutor, type ExecuteResult } from '../../src/domain/executor.js';
 import { MemoryEventStore } from '../../src/store/memory.js';
 import type { EventStore, RecordedEvent } from '../../src/store/types.js';
@@ -75,4 +77,39 @@ export async function standardCounty(w: World): Promise<void> {
   await w.run({ type: 'RecordAppropriation', appropriationId: 'ap-2', countyCode: COUNTY, sourceId: 'central-2020', fiscalYear: 2020, purpose: 'education_aid', amountFen: 2_000_000 });
   await w.run({ type: 'SendTransfer', transferId: 'tr-1', fromAccount: POOL, toAccount: VILLAGE_ACCOUNT, amountFen: 3_000_000, lots: [{ appropriationId: 'ap-1', purpose: 'household_benefit', amountFen: 3_000_000 }] });
   await w.run({ type: 'ReceiveTransfer', transferId: 'tr-1', fromAccount: POOL, toAccount: VILLAGE_ACCOUNT, amountFen: 3_000_000 });
+}
+
+/**
+ * Asserts a command is refused with `code` and a message saying what was wrong, and that the log did not
+ * change. Takes a function, so the log is counted before the command starts.
+ */
+export async function refusedWithoutWriting(
+  t: Test,
+  w: World,
+  attempt: () => Promise<unknown>,
+  code: RefusalCode,
+  message: RegExp,
+  details?: Record<string, unknown>,
+): Promise<DomainError> {
+  const before = (await w.log()).length;
+  const error = await attempt().then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  t.ok(error instanceof DomainError, `refused with a DomainError (${code})`);
+  t.match(error, { code, message, ...(details ? { details } : {}) }, `refused with ${code}`);
+  t.equal((await w.log()).length, before, 'nothing was written');
+  return error as DomainError;
+}
+
+/** The standard county, ready for a test. */
+export async function standardWorld(): Promise<World> {
+  const w = world();
+  await standardCounty(w);
+  return w;
+}
+
+export async function lastEvent(w: World): Promise<RecordedEvent> {
+  const log = await w.log();
+  return log[log.length - 1]!;
 }

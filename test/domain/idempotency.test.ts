@@ -3,12 +3,11 @@
 // never spend the same yuan.
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import type { RefusalCode } from '../../domain/errors.js';
 import type { AccountState } from '../../domain/state.js';
 import { CommandExecutor } from '../../src/domain/executor.js';
 import { SqliteEventStore } from '../../src/store/sqlite/store.js';
 import { scratchDir } from '../helpers/tmp.js';
-import { COUNTY, POOL, TOWNSHIP_ACCOUNT, VILLAGE_ACCOUNT, live, standardCounty, world, type CommandInput, type World } from './fixture.js';
+import { COUNTY, POOL, TOWNSHIP_ACCOUNT, VILLAGE_ACCOUNT, live, standardCounty, world, type CommandInput, type World, refusedWithoutWriting } from './fixture.js';
 
 const VILLAGE_STREAM = `account-${VILLAGE_ACCOUNT}`;
 
@@ -16,12 +15,6 @@ const VILLAGE_STREAM = `account-${VILLAGE_ACCOUNT}`;
  * The attempt is refused with exactly `code`, a message that says what was wrong, and the log is unchanged.
  * Takes a thunk rather than a started promise so the log is measured before the command can write anything.
  */
-async function refusedWithoutWriting(t: Test, w: World, attempt: () => Promise<unknown>, code: RefusalCode, message: RegExp, details?: Record<string, unknown>): Promise<void> {
-  const before = (await w.log()).length;
-  await t.rejects(attempt(), { code, message, ...(details ? { details } : {}) }, `refused with ${code}`);
-  t.equal((await w.log()).length, before, 'nothing was written');
-}
-
 type Payment = Extract<CommandInput, { type: 'MakePayment' }>;
 const PAYMENT_ID = '3f2a1b0c-9d8e-4f7a-8b6c-5d4e3f2a1b0c';
 

@@ -1,9 +1,8 @@
 // Rules about money moving between accounts: appropriations in, allocations, transfers sent and received,
 // integration under a plan, and reversals. Every refusal is exact and writes nothing.
-import t, { type Test } from 'tap';
-import type { RefusalCode } from '../../domain/errors.js';
+import t from 'tap';
 import type { AccountState } from '../../domain/state.js';
-import { COUNTY, OTHER_VILLAGE, POOL, TOWNSHIP_ACCOUNT, VILLAGE_ACCOUNT, standardCounty, world, type World } from './fixture.js';
+import { COUNTY, OTHER_VILLAGE, POOL, TOWNSHIP_ACCOUNT, VILLAGE_ACCOUNT, standardCounty, world, type World, refusedWithoutWriting } from './fixture.js';
 
 const OTHER_COUNTY = '620424000000';
 const OTHER_VILLAGE_ACCOUNT = `village:${OTHER_VILLAGE}`;
@@ -15,12 +14,6 @@ const INTEGRATION_ACCOUNT = `integration:${PLAN}`;
  * The attempt is refused with exactly `code`, a message that says what was wrong, and the log is unchanged.
  * Takes a thunk rather than a started promise so the log is measured before the command can write anything.
  */
-async function refusedWithoutWriting(t: Test, w: World, attempt: () => Promise<unknown>, code: RefusalCode, message: RegExp): Promise<void> {
-  const before = (await w.log()).length;
-  await t.rejects(attempt(), { code, message }, `refused with ${code}`);
-  t.equal((await w.log()).length, before, 'nothing was written');
-}
-
 async function account(w: World, accountId: string): Promise<AccountState> {
   return (await w.executor.load(`account-${accountId}`)) as AccountState;
 }

@@ -1,9 +1,8 @@
 // Rules about money leaving the system: who may be paid, for what, from which money, and how imported
 // history that broke those rules is still recorded, with its violations.
-import t, { type Test } from 'tap';
-import type { RefusalCode } from '../../domain/errors.js';
+import t from 'tap';
 import type { AccountState } from '../../domain/state.js';
-import { COUNTY, OTHER_VILLAGE, POOL, VILLAGE, VILLAGE_ACCOUNT, standardCounty, world, type CommandInput, type World } from './fixture.js';
+import { COUNTY, OTHER_VILLAGE, POOL, VILLAGE, VILLAGE_ACCOUNT, standardCounty, world, type CommandInput, type World, refusedWithoutWriting } from './fixture.js';
 
 const PROJECT = 'road-1';
 const PROJECT_ACCOUNT = `project:${PROJECT}`;
@@ -12,12 +11,6 @@ const PROJECT_ACCOUNT = `project:${PROJECT}`;
  * The attempt is refused with exactly `code`, a message that says what was wrong, and the log is unchanged.
  * Takes a thunk rather than a started promise so the log is measured before the command can write anything.
  */
-async function refusedWithoutWriting(t: Test, w: World, attempt: () => Promise<unknown>, code: RefusalCode, message: RegExp): Promise<void> {
-  const before = (await w.log()).length;
-  await t.rejects(attempt(), { code, message }, `refused with ${code}`);
-  t.equal((await w.log()).length, before, 'nothing was written');
-}
-
 type Payment = Extract<CommandInput, { type: 'MakePayment' }>;
 
 /** ¥1,500 of household benefit from the village to hh-1, unless overridden. */
