@@ -1,5 +1,6 @@
 // Store workloads W1–W4, run on the fundtrail SQLite adapter and on a plain better-sqlite3 baseline in the
 // same process, so the printed ratios compare like with like on whatever this machine is doing right now.
+import { closeSync, existsSync, fsyncSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { uuidv7 } from '../ids.js';
@@ -42,6 +43,22 @@ export function payload(i: number): JsonObject {
   };
 }
 
+/**
+ * Waits until the operating system has written the file (and its WAL) to disk, untimed, on both sides: the
+ * kernel's writeback of a hundred megabytes otherwise competes with whichever read workload comes next.
+ */
+function flushToDisk(path: string): void {
+  for (const file of [path, `${path}-wal`]) {
+    if (!existsSync(file)) continue;
+    const fd = openSync(file, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
+
 function rate(count: number, started: number): number {
   return count / ((performance.now() - started) / 1000);
 }
@@ -59,6 +76,7 @@ export async function runOurs(o: StoreBenchOptions, round: number): Promise<Rate
   // The maintenance worker links the hash chain and checkpoints off the append path; let it finish (untimed)
   // so the reads below are not measured against it. The baseline checkpointed inside its timed commits.
   await store.settle();
+  flushToDisk(join(o.dir, `ours-w2-${round}.db`));
 
   let started = performance.now();
   let total = 0;
@@ -121,6 +139,7 @@ export function runBaseline(o: StoreBenchOptions, round: number): Rates {
   const db = open('baseline-w2');
   const w2 = baselineAppends(o, db, 'W2 baseline', 10);
 
+  flushToDisk(join(o.dir, `baseline-w2-${round}.db`));
   const byStream = db.prepare('SELECT position, id, stream, revision, type, data, metadata, recorded_at FROM events WHERE stream = ? ORDER BY revision').raw();
   let started = performance.now();
   let total = 0;

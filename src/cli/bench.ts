@@ -8,7 +8,7 @@ export function registerBench(program: Command): void {
     .description('measure the store (W1–W4) against a plain better-sqlite3 baseline in the same run; ends with one JSON line')
     .option('--events <n>', 'events per workload', positiveInt, 100_000)
     .option('--streams <n>', 'streams the events are spread over', positiveInt, 10_000)
-    .option('--rounds <n>', 'rounds per side; the median is reported', positiveInt, 3)
+    .option('--rounds <n>', 'rounds per side; the median is reported', positiveInt, 5)
     .option('--rebuild-events <n>', 'also rebuild every projection over a synthetic county of N events (1000000 for the full-size figure)', wholeNumber, 0)
     .option('--dir <path>', 'folder for the benchmark files (default: a temporary folder, removed after)')
     .addOption(new Option('--quiet', 'no progress output'))
