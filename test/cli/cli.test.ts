@@ -78,7 +78,7 @@ t.test('bench smoke: a tiny run ends with one JSON line holding every figure', a
   const last = JSON.parse(result.stdout.trim().split('\n').pop()!);
   for (const w of ['W1', 'W2', 'W3', 'W4']) {
     t.ok(last.fundtrail[w] > 0 && last.baseline[w] > 0, `${w} measured on both sides`);
-    t.equal(last.ratio[w], Math.round((last.fundtrail[w] / last.baseline[w]) * 100) / 100, `${w} ratio is fundtrail / baseline`);
+    t.ok(Math.abs(last.ratio[w] - last.fundtrail[w] / last.baseline[w]) <= 0.011, `${w} ratio is fundtrail / baseline (one round)`);
   }
   t.ok(last.domain.paymentsPerSec > 0, 'payments through execute() measured');
   t.equal(last.domain.ratio, Math.round((last.domain.paymentsPerSec / last.fundtrail.W1) * 100) / 100, 'domain ratio is payments / store W1');

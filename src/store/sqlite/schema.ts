@@ -128,9 +128,6 @@ function configure(db: Database.Database, options: OpenOptions): void {
   db.pragma(`synchronous = ${options.sync === 'full' ? 'FULL' : 'NORMAL'}`);
   db.pragma('cache_size = -65536');
   db.pragma('temp_store = MEMORY');
-  // Reads through a memory map skip a read() per page on a cold cache, which with 2 KiB pages is many:
-  // measured ~15% faster first reads of every stream.
-  db.pragma('mmap_size = 268435456');
 }
 
 function migrate(db: Database.Database, path: string): void {
