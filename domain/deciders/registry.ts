@@ -1,7 +1,7 @@
 // Facts about places, people, sources, rules and projects: each registered once, then changed by events.
 import { DEFAULT_RULES, ruleInForce } from '../rules.js';
 import { must } from '../guard.js';
-import { householdStatusOn } from '../state.js';
+import { householdStatusOn, type HouseholdState } from '../state.js';
 import { streams } from '../streams.js';
 import { levelOfCode, type HouseholdStatus } from '../values.js';
 import type { Handler, View } from './types.js';
@@ -88,6 +88,14 @@ export const registerHousehold: Handler<'RegisterHousehold'> = {
   },
 };
 
+/** A household's stream and state, refused when it was never registered. */
+function registeredHousehold(view: View, householdId: string): { stream: string; state: HouseholdState } {
+  const stream = streams.household(householdId);
+  const state = view.get(stream, 'household');
+  must(state.household !== undefined, 'unknown_household', () => `household ${householdId} is not registered`);
+  return { stream, state };
+}
+
 /** Which status changes make sense: exit and removal from the registry, return after exit. */
 const ALLOWED: Record<HouseholdStatus, HouseholdStatus[]> = {
   registered: ['exited', 'removed'],
@@ -100,9 +108,7 @@ export const changeHouseholdStatus: Handler<'ChangeHouseholdStatus'> = {
   writes: (c) => [streams.household(c.householdId)],
   reads: () => [],
   decide(c, view, ctx) {
-    const stream = streams.household(c.householdId);
-    const state = view.get(stream, 'household');
-    must(state.household !== undefined, 'unknown_household', () => `household ${c.householdId} is not registered`);
+    const { stream, state } = registeredHousehold(view, c.householdId);
     const current = householdStatusOn(state, c.on)?.status;
     ctx.guard.control(
       current !== undefined && ALLOWED[current].includes(c.status),
@@ -117,9 +123,7 @@ export const addHouseholdMember: Handler<'AddHouseholdMember'> = {
   writes: (c) => [streams.household(c.householdId)],
   reads: () => [],
   decide(c, view) {
-    const stream = streams.household(c.householdId);
-    const state = view.get(stream, 'household');
-    must(state.household !== undefined, 'unknown_household', () => `household ${c.householdId} is not registered`);
+    const { stream, state } = registeredHousehold(view, c.householdId);
     must(!state.persons.has(c.personId), 'person_already_registered', () => `person ${c.personId} is already a member of household ${c.householdId}`);
     const data = { householdId: c.householdId, personId: c.personId, name: c.name, idNumber: c.idNumber, relation: c.relation, on: c.effectiveDate };
     return [{ stream, events: [{ type: 'HouseholdMemberAdded', data }] }];
@@ -130,9 +134,7 @@ export const recordDeath: Handler<'RecordDeath'> = {
   writes: (c) => [streams.household(c.householdId)],
   reads: () => [],
   decide(c, view) {
-    const stream = streams.household(c.householdId);
-    const state = view.get(stream, 'household');
-    must(state.household !== undefined, 'unknown_household', () => `household ${c.householdId} is not registered`);
+    const { stream, state } = registeredHousehold(view, c.householdId);
     const person = state.persons.get(c.personId);
     must(person !== undefined, 'unknown_person', () => `household ${c.householdId} has no member ${c.personId}`);
     must(person!.diedOn === undefined, 'status_change_not_allowed', () => `person ${c.personId} is already recorded as deceased on ${person!.diedOn}`);
