@@ -143,6 +143,8 @@ function update<T extends LineageView>(views: Views<LineageView>, key: string, s
 
 /** Lots merged per group (appropriation or source), so each view is updated once per event. */
 function groupBy(lots: Lot[], by: (lot: Lot) => string): Lot[] {
+  // Most money events carry one lot: nothing to merge.
+  if (lots.length === 1) return lots;
   const out = new Map<string, Lot>();
   for (const lot of lots) {
     const seen = out.get(by(lot));
@@ -188,33 +190,32 @@ function onSources(views: Views<LineageView>, lots: Lot[], change: (view: Source
 
 /** Adds signed amounts to an account's flows, per appropriation and per source. */
 function onAccount(views: Views<LineageView>, accountId: string, lots: Lot[], delta: Partial<Flow>): void {
-  update(views, accountKey(accountId), () => startAccount(accountId), (view) => ({
-    ...view,
-    byAppropriation: flows(view.byAppropriation, byAppropriation(lots), (lot) => lot.appropriationId, delta),
-    bySource: flows(view.bySource, bySource(lots), (lot) => lot.sourceId, delta),
-  }));
+  update(views, accountKey(accountId), () => startAccount(accountId), (view) => {
+    flows(view.byAppropriation, byAppropriation(lots), (lot) => lot.appropriationId, delta);
+    flows(view.bySource, bySource(lots), (lot) => lot.sourceId, delta);
+    return view;
+  });
 }
 
 /** `delta` says, per field, the sign (1 or -1) each lot's amount is added with. */
 function flows(current: Record<string, Flow>, lots: Lot[], keyOf: (lot: Lot) => string, delta: Partial<Flow>): Record<string, Flow> {
   const next = current;
   for (const lot of lots) {
-    const flow = next[keyOf(lot)] ?? { receivedFen: 0, paidFen: 0, heldFen: 0 };
-    const changed = {
-      receivedFen: flow.receivedFen + (delta.receivedFen ?? 0) * lot.amountFen,
-      paidFen: flow.paidFen + (delta.paidFen ?? 0) * lot.amountFen,
-      heldFen: flow.heldFen + (delta.heldFen ?? 0) * lot.amountFen,
-    };
-    if (changed.receivedFen === 0 && changed.paidFen === 0 && changed.heldFen === 0) delete next[keyOf(lot)];
-    else next[keyOf(lot)] = changed;
+    const key = keyOf(lot);
+    const flow = next[key] ?? { receivedFen: 0, paidFen: 0, heldFen: 0 };
+    flow.receivedFen += (delta.receivedFen ?? 0) * lot.amountFen;
+    flow.paidFen += (delta.paidFen ?? 0) * lot.amountFen;
+    flow.heldFen += (delta.heldFen ?? 0) * lot.amountFen;
+    if (flow.receivedFen === 0 && flow.paidFen === 0 && flow.heldFen === 0) delete next[key];
+    else next[key] = flow;
   }
   return next;
 }
 
 /** Moves lots into (1) or out of (-1) what an account holds, on its appropriations, sources and itself. */
 function hold(views: Views<LineageView>, accountId: string, lots: Lot[], sign: 1 | -1): void {
-  onAppropriations(views, lots, (view, lot) => ({ ...view, held: add(view.held, accountId, sign * lot.amountFen) }));
-  onSources(views, lots, (view, lot) => ({ ...view, heldByAccount: add(view.heldByAccount, accountId, sign * lot.amountFen) }));
+  onAppropriations(views, lots, (view, lot) => (add(view.held, accountId, sign * lot.amountFen), view));
+  onSources(views, lots, (view, lot) => (add(view.heldByAccount, accountId, sign * lot.amountFen), view));
   onAccount(views, accountId, lots, { heldFen: sign });
 }
 
@@ -301,7 +302,9 @@ function appendPaid(views: Views<LineageView>, view: AppropriationLineage, entry
   const page: PaidPage = full ? { view: 'paid', appropriationId: view.appropriationId, page: view.paidPages, entries: [entry] } : last;
   if (!full) page.entries.push(entry);
   views.put(paidPageKey(view.appropriationId, page.page), page);
-  return { ...view, paidPages: full ? view.paidPages + 1 : view.paidPages, paidFen: view.paidFen + entry.amountFen };
+  if (full) view.paidPages += 1;
+  view.paidFen += entry.amountFen;
+  return view;
 }
 
 /** Removes a reversed payment from its page, searching from the newest page, where reversals usually fall. */
@@ -323,7 +326,10 @@ export function paidTo(views: Pick<Views<LineageView>, 'get'>, appropriationId: 
 }
 
 function paidFromSource(view: SourceLineage, purpose: string, payeeKind: string, fen: number): SourceLineage {
-  return { ...view, paidFen: view.paidFen + fen, paidByPurpose: add(view.paidByPurpose, purpose, fen), paidByPayeeKind: add(view.paidByPayeeKind, payeeKind, fen) };
+  view.paidFen += fen;
+  add(view.paidByPurpose, purpose, fen);
+  add(view.paidByPayeeKind, payeeKind, fen);
+  return view;
 }
 
 /** A reversed payment: its money is back in the account and no longer credited to its payee. */
