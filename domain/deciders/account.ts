@@ -47,6 +47,16 @@ function requireMoney(state: AccountState, accountId: string): void {
   must(state.opened !== undefined, 'unknown_account', () => `account ${accountId} has never received money`);
 }
 
+/** The account money leaves from: it must hold money, and the destination must be another, known account. */
+function sendingAccount(view: View, fromAccount: string, toAccount: string, what: string): { stream: string; state: AccountState } {
+  const stream = streams.account(fromAccount);
+  const state = view.get(stream, 'account');
+  requireMoney(state, fromAccount);
+  must(fromAccount !== toAccount, 'transfer_to_same_account', () => `${what} must go to another account`);
+  accountArea(view, toAccount);
+  return { stream, state };
+}
+
 export const recordAppropriation: Handler<'RecordAppropriation'> = {
   writes: (c) => [streams.account(c.toAccount ?? poolAccount(c.countyCode, c.sourceId, c.fiscalYear))],
   reads: (c) => [streams.sources, ...accountReads(c.toAccount ?? poolAccount(c.countyCode, c.sourceId, c.fiscalYear))],
@@ -72,11 +82,7 @@ export const allocateFunds: Handler<'AllocateFunds'> = {
   writes: (c) => [streams.account(c.fromAccount)],
   reads: (c) => accountReads(c.toAccount),
   decide(c, view, ctx) {
-    const stream = streams.account(c.fromAccount);
-    const state = view.get(stream, 'account');
-    requireMoney(state, c.fromAccount);
-    must(c.fromAccount !== c.toAccount, 'transfer_to_same_account', () => 'an allocation must go to another account');
-    accountArea(view, c.toAccount);
+    const { stream, state } = sendingAccount(view, c.fromAccount, c.toAccount, 'an allocation');
     const open = [...state.allocations.values()].reduce((sum, fen) => sum + fen, 0);
     const free = state.balanceFen - open;
     ctx.guard.control(c.amountFen <= free, 'amount_exceeds_unallocated_balance', () => `${yuan(free)} of the account is not yet allocated, less than ${yuan(c.amountFen)}`, {
@@ -91,12 +97,8 @@ export const sendTransfer: Handler<'SendTransfer'> = {
   writes: (c) => [streams.account(c.fromAccount)],
   reads: (c) => accountReads(c.toAccount),
   decide(c, view, ctx) {
-    const stream = streams.account(c.fromAccount);
-    const state = view.get(stream, 'account');
-    requireMoney(state, c.fromAccount);
-    must(c.fromAccount !== c.toAccount, 'transfer_to_same_account', () => 'a transfer must go to another account');
+    const { stream, state } = sendingAccount(view, c.fromAccount, c.toAccount, 'a transfer');
     must(!state.sent.has(c.transferId), 'invalid_command', () => `transfer ${c.transferId} was already sent from ${c.fromAccount}`);
-    accountArea(view, c.toAccount);
     const lots = drawLots(state.lots, c.amountFen, c.lots, ctx.guard, { fiscalYear: Number(c.effectiveDate.slice(0, 4)), purpose: undefined });
     return [{ stream, events: [{ type: 'TransferSent', data: { transferId: c.transferId, toAccount: c.toAccount, amountFen: c.amountFen, lots } }] }];
   },
