@@ -94,17 +94,25 @@ function add(into: Record<string, number>, key: string, fen: number): void {
   else into[key] = next;
 }
 
-/** The person a payment names in the registry: the paid member, or the head for a household payee. */
-function registeredPayee(hh: HouseholdIndex, personId: string | null): { name: string; idNumber: string } | undefined {
-  if (personId === null) return { name: hh.headName, idNumber: hh.headIdNumber };
-  return hh.members.find((m) => m.personId === personId);
+/**
+ * The head's masked name and ID number, made once per household and kept under a symbol (left out of the
+ * saved view): every entry of the household then shares two strings instead of making two new ones.
+ */
+const MASKED_HEAD = Symbol('masked head');
+type IndexedHousehold = HouseholdIndex & { [MASKED_HEAD]?: { name: string; idNumber: string } };
+
+/** The person a payment names in the registry, masked: the paid member, or the head for a household payee. */
+function registeredPayee(hh: IndexedHousehold, personId: string | null): { name: string; idNumber: string } | undefined {
+  if (personId === null) return (hh[MASKED_HEAD] ??= { name: maskName(hh.headName), idNumber: lastFour(hh.headIdNumber) });
+  const member = hh.members.find((m) => m.personId === personId);
+  return member ? { name: maskName(member.name), idNumber: lastFour(member.idNumber) } : undefined;
 }
 
 /** Fills what the payment itself did not record from the registry, masked. */
 function fillFromRegistry(entry: PendingEntry, hh: HouseholdIndex | undefined): NoticeEntry {
   const { personId, ...rest } = entry;
   const person = hh ? registeredPayee(hh, personId) : undefined;
-  return { ...rest, payee: rest.payee || maskName(person?.name ?? ''), idNumberLast4: rest.idNumberLast4 ?? (person ? lastFour(person.idNumber) : null) };
+  return { ...rest, payee: rest.payee || (person?.name ?? ''), idNumberLast4: rest.idNumberLast4 ?? person?.idNumber ?? null };
 }
 
 /**

@@ -38,13 +38,23 @@ export class MemoryViews<V> implements Views<V> {
   readonly map = new Map<string, V>();
   readonly dirty = new Set<string>();
   /** Time travel keeps nothing, so it need not track what changed. */
+  /** The last key read or written and its value: a fold that updates a view in place puts back what it got. */
+  private lastKey: string | undefined;
+  private lastValue: V | undefined;
   constructor(private readonly track = true) {}
   get(key: string): V | undefined {
-    return this.map.get(key);
+    const value = this.map.get(key);
+    this.lastKey = key;
+    this.lastValue = value;
+    return value;
   }
   put(key: string, value: V): void {
-    this.map.set(key, value);
     if (this.track) this.dirty.add(key);
+    // Putting back the very object just read under this key changes nothing in the map: skip the second lookup.
+    else if (value !== undefined && value === this.lastValue && key === this.lastKey) return;
+    this.map.set(key, value);
+    this.lastKey = key;
+    this.lastValue = value;
   }
 }
 

@@ -28,7 +28,7 @@ export function registerReplay(program: Command): void {
       const projections = options.projection ? ALL_PROJECTIONS.filter((p) => p.name === options.projection) : ALL_PROJECTIONS;
       if (projections.length === 0) this.error(`fundtrail replay: no projection named ${options.projection}`, { exitCode: 2 });
       const config = configFrom(options);
-      const store = await openStore(config, cliLogger(config));
+      const store = await openStore(config, cliLogger(config), { readonly: true });
       try {
         const asOf: AsOf = { ...(options.asOf ? { effectiveDate: options.asOf } : {}), ...(options.recordedBy ? { recordedBy: options.recordedBy } : {}), ...(options.position ? { position: options.position } : {}) };
         const result = await replay(store, projections, asOf, (total) => progress('replay', total));

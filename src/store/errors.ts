@@ -9,6 +9,8 @@ export type StoreErrorCode =
   | 'store_file_not_fundtrail'
   | 'store_file_corrupt'
   | 'store_schema_too_new'
+  | 'store_schema_old'
+  | 'store_file_missing'
   | 'store_unavailable'
   | 'store_closed';
 

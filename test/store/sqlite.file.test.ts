@@ -1,5 +1,5 @@
 // What only a file-backed store can get wrong: reopening, foreign and corrupt files, schema versions.
-import { closeSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import t from 'tap';
@@ -137,4 +137,29 @@ t.test('a store of an older schema is migrated on open, and its events are then 
   await store.close();
   const report = verifyStore(path, { progress: () => silentProgress });
   t.match(report, { ok: true, events: 5, chained: 5 });
+});
+
+t.test('a read-only store reads without writing, and refuses a missing file or one that needs migrating', async (t) => {
+  const missing = fresh();
+  t.throws(() => new SqliteEventStore(missing, { readonly: true }), { code: 'store_file_missing' }, 'a missing file is named, not created');
+  t.notOk(existsSync(missing), 'nothing was created');
+
+  const path = fresh();
+  const writer = new SqliteEventStore(path);
+  await writer.append('village-1', [newEvent('AreaRegistered', { code: '620423000000' })], 'no_stream');
+  await writer.close();
+  const before = readFileSync(path);
+  const reader = new SqliteEventStore(path, { readonly: true });
+  t.equal((await reader.readAll()).events.length, 1, 'the event is read');
+  await t.rejects(reader.append('village-1', [newEvent()], 'any'), 'a read-only store refuses to append');
+  await reader.close();
+  t.ok(readFileSync(path).equals(before), 'the file is byte for byte as it was');
+
+  const old = fresh();
+  const raw = new Database(old);
+  raw.exec(MIGRATIONS[0]!.sql);
+  raw.pragma(`application_id = ${APPLICATION_ID}`);
+  raw.pragma('user_version = 1');
+  raw.close();
+  t.throws(() => new SqliteEventStore(old, { readonly: true }), { code: 'store_schema_old', message: /schema version 1 and needs migrating/ });
 });

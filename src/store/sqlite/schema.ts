@@ -87,6 +87,7 @@ export interface OpenOptions {
 }
 
 export function openStoreDatabase(path: string, options: OpenOptions): Database.Database {
+  if (options.readonly && path !== ':memory:' && !existsSync(path)) throw new StoreError('store_file_missing', `${path} does not exist: there is no store there to read`);
   if (path !== ':memory:') assertSqliteFile(path);
   let db: Database.Database;
   try {
@@ -96,7 +97,7 @@ export function openStoreDatabase(path: string, options: OpenOptions): Database.
   }
   try {
     configure(db, options);
-    migrate(db, path);
+    migrate(db, path, options.readonly ?? false);
     return db;
   } catch (error) {
     db.close();
@@ -127,11 +128,12 @@ function configure(db: Database.Database, options: OpenOptions): void {
   if (!options.readonly) db.pragma('page_size = 4096');
   if (!options.readonly) db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${options.sync === 'full' ? 'FULL' : 'NORMAL'}`);
-  db.pragma('cache_size = -65536');
+  // A reader (replay) scans the log once from start to end: a page cache would only hold what is never read again.
+  db.pragma(options.readonly ? 'cache_size = -8192' : 'cache_size = -65536');
   db.pragma('temp_store = MEMORY');
 }
 
-function migrate(db: Database.Database, path: string): void {
+function migrate(db: Database.Database, path: string, readonly: boolean): void {
   const applicationId = db.pragma('application_id', { simple: true }) as number;
   const version = db.pragma('user_version', { simple: true }) as number;
   if (applicationId === 0) {
@@ -150,6 +152,12 @@ function migrate(db: Database.Database, path: string): void {
   }
   const pending = MIGRATIONS.filter((migration) => migration.version > version);
   if (pending.length === 0) return;
+  if (readonly) {
+    throw new StoreError(
+      version === 0 ? 'store_file_missing' : 'store_schema_old',
+      version === 0 ? `${path} holds no fundtrail store yet` : `${path} has schema version ${version} and needs migrating to ${SCHEMA_VERSION}: open it once for writing (fundtrail serve) first`,
+    );
+  }
   db.transaction(() => {
     for (const migration of pending) {
       db.exec(migration.sql);
