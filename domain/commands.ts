@@ -99,6 +99,13 @@ export const Command = z.discriminatedUnion('type', [
   cmd('RecordLoanDefault', { loanId: Id, on: IsoDate, reason: Text }),
   cmd('FlagLoanMisuse', { loanId: Id, on: IsoDate, reason: Text }),
   cmd('RecordInterestAccrual', { loanId: Id, windowFrom: IsoDate, windowTo: IsoDate, interestFen: Fen }),
+  cmd('ResolveFinding', {
+    findingId: Id,
+    resolution: z.enum(['confirmed', 'dismissed', 'rectified']),
+    reason: Text,
+    /** The events that corrected what the finding flagged (reversals, repayments); required for rectified. */
+    correctingEventIds: z.array(Uuid).default([]),
+  }),
   cmd('PayInterestSubsidy', { paymentId: Id, loanId: Id, fromAccount: AccountId, windowFrom: IsoDate, windowTo: IsoDate, amountFen: Fen, voucherNo: Text }),
 ]);
 export type Command = z.infer<typeof Command>;

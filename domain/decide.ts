@@ -5,6 +5,7 @@ import { Guard } from './guard.js';
 import { ruleInForce } from './rules.js';
 import { streams } from './streams.js';
 import * as account from './deciders/account.js';
+import * as finding from './deciders/finding.js';
 import * as loan from './deciders/loan.js';
 import * as registry from './deciders/registry.js';
 import * as spending from './deciders/spending.js';
@@ -41,6 +42,7 @@ export const handlers: Handlers = {
   FlagLoanMisuse: loan.flagLoanMisuse,
   RecordInterestAccrual: loan.recordInterestAccrual,
   PayInterestSubsidy: loan.payInterestSubsidy,
+  ResolveFinding: finding.resolveFinding,
 };
 
 export function handlerFor<T extends CommandType>(type: T): Handler<T> {

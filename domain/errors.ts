@@ -63,6 +63,8 @@ export const REFUSAL_CODES = [
   'loan_not_active',
   // 7. sealed periods
   'period_sealed',
+  // findings
+  'finding_resolution_unchanged',
   // corrections
   'reversal_target_not_found',
   'entry_already_reversed',

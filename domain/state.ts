@@ -47,6 +47,9 @@ export interface PlanState extends Tracked {
   usedBySource: Map<string, number>;
   usedFen: number;
 }
+export interface FindingState extends Tracked {
+  resolutions: { resolution: 'confirmed' | 'dismissed' | 'rectified'; reason: string; on: string }[];
+}
 export interface LoanState extends Tracked {
   loan: DataOf<'MicroLoanIssued'> | undefined;
   repaidFen: number;
@@ -94,6 +97,7 @@ export const initial = {
   official: (): OfficialState => ({ ...tracked(), official: undefined, relatives: [] }),
   project: (): ProjectState => ({ ...tracked(), project: undefined, accepted: undefined }),
   plan: (): PlanState => ({ ...tracked(), plan: undefined, usedBySource: new Map(), usedFen: 0 }),
+  finding: (): FindingState => ({ ...tracked(), resolutions: [] }),
   loan: (): LoanState => ({ ...tracked(), loan: undefined, repaidFen: 0, defaultedOn: undefined, misuseFlaggedOn: undefined, accruals: [], subsidies: [] }),
   account: (): AccountState => ({
     ...tracked(),
@@ -117,7 +121,7 @@ export type StateOf<K extends StreamKind> = ReturnType<(typeof initial)[K]>;
 export function kindOfStream(stream: string): StreamKind {
   if (stream === 'areas' || stream === 'sources' || stream === 'rules' || stream === 'seals' || stream === 'programmes') return stream;
   const kind = stream.slice(0, stream.indexOf('-'));
-  if (kind === 'household' || kind === 'official' || kind === 'project' || kind === 'plan' || kind === 'loan' || kind === 'account') return kind;
+  if (kind === 'household' || kind === 'official' || kind === 'project' || kind === 'plan' || kind === 'loan' || kind === 'account' || kind === 'finding') return kind;
   throw new Error(`no state for stream ${stream}`);
 }
 
@@ -151,6 +155,7 @@ const handlers: Handlers = {
   VillageOfficialRegistered: (s: OfficialState, d) => void (s.official = d),
   RelativeDeclared: (s: OfficialState, d) => void s.relatives.push(d),
   ProjectRegistered: (s: ProjectState, d) => void (s.project = d),
+  FindingResolved: (s: FindingState, d, f) => void s.resolutions.push({ resolution: d.resolution, reason: d.reason, on: f.effectiveDate }),
   ProjectAccepted: (s: ProjectState, d) => void (s.accepted = { on: d.acceptedOn, passed: d.passed }),
   IntegrationPlanApproved: (s: PlanState, d) =>
     void (s.plan = { countyCode: d.countyCode, name: d.name, allowedPurposes: d.allowedPurposes, sources: new Map(d.sources.map((x) => [x.sourceId, x.maxFen])), totalFen: d.totalFen, amendmentNo: 0 }),

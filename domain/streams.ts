@@ -12,6 +12,7 @@ export const streams = {
   plan: (id: string) => `plan-${id}`,
   loan: (id: string) => `loan-${id}`,
   account: (accountId: string) => `account-${accountId}`,
+  finding: (findingId: string) => `finding-${findingId}`,
 } as const;
 
 export type AccountRef =

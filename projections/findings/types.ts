@@ -110,8 +110,4 @@ export function monthsBetween(a: string, b: string): number {
 }
 
 /** Yuan with two decimals, for explanations: 123456 fen → "¥1,234.56". */
-export function yuan(fen: number): string {
-  const sign = fen < 0 ? '-' : '';
-  const abs = Math.abs(fen);
-  return `${sign}¥${Math.floor(abs / 100).toLocaleString('en-US')}.${String(abs % 100).padStart(2, '0')}`;
-}
+export { yuan } from '../../domain/errors.js';

@@ -4,6 +4,7 @@ import { ConfigError } from '../config.js';
 import { StoreError } from '../store/errors.js';
 import { ListenError } from '../server.js';
 import { registerBench } from './bench.js';
+import { registerFindings } from './findings.js';
 import { registerReplay } from './replay.js';
 import { registerServe } from './serve.js';
 import { registerVerify } from './verify.js';
@@ -18,6 +19,7 @@ export function buildCli(): Command {
   registerBench(program);
   registerVerify(program);
   registerReplay(program);
+  registerFindings(program);
   return program;
 }
 
