@@ -82,7 +82,11 @@ export class Detector {
   }
 }
 
-/** The same code and key raised again is the same finding: its proof grows, the larger stake and severity stay. */
+/**
+ * The same code and key raised again is the same finding: its proof grows and the higher severity stays.
+ * A broken control on imported history (parameters.control) says only which control; when a rule then finds
+ * the same event, the rule's amount at stake, parameters and explanation are the more precise, and replace it.
+ */
 function raiseInto(into: Map<string, Finding>, raised: RaisedFinding): void {
   const id = findingId(raised.code, raised.key);
   const seen = into.get(id);
@@ -92,8 +96,16 @@ function raiseInto(into: Map<string, Finding>, raised: RaisedFinding): void {
   }
   for (const eventId of raised.eventIds) if (!seen.eventIds.includes(eventId)) seen.eventIds.push(eventId);
   for (const account of raised.accounts) if (!seen.accounts.includes(account)) seen.accounts.push(account);
-  if (raised.amountFen > seen.amountFen) seen.amountFen = raised.amountFen;
   if (SEVERITY_RANK[raised.severity] > SEVERITY_RANK[seen.severity]) seen.severity = raised.severity;
+  const control = seen.parameters.control;
+  if (control !== undefined && raised.parameters.control === undefined) {
+    seen.amountFen = raised.amountFen;
+    seen.parameters = { ...raised.parameters, control };
+    seen.explanation = raised.explanation;
+    seen.areaCode ??= raised.areaCode;
+  } else if (raised.amountFen > seen.amountFen && raised.parameters.control === undefined) {
+    seen.amountFen = raised.amountFen;
+  }
 }
 
 /** Folds a list of events through rules: the unit of every rule test. */
