@@ -99,6 +99,8 @@ export const Command = z.discriminatedUnion('type', [
   cmd('RecordLoanDefault', { loanId: Id, on: IsoDate, reason: Text }),
   cmd('FlagLoanMisuse', { loanId: Id, on: IsoDate, reason: Text }),
   cmd('RecordInterestAccrual', { loanId: Id, windowFrom: IsoDate, windowTo: IsoDate, interestFen: Fen }),
+  /** A county's general budget revenue for a fiscal year (一般公共预算收入); a later record restates it. */
+  cmd('RecordBudgetRevenue', { countyCode: AreaCode, fiscalYear: Year, generalRevenueFen: Fen }),
   cmd('ResolveFinding', {
     findingId: Id,
     resolution: z.enum(['confirmed', 'dismissed', 'rectified']),

@@ -43,6 +43,7 @@ export const handlers: Handlers = {
   RecordInterestAccrual: loan.recordInterestAccrual,
   PayInterestSubsidy: loan.payInterestSubsidy,
   ResolveFinding: finding.resolveFinding,
+  RecordBudgetRevenue: registry.recordBudgetRevenue,
 };
 
 export function handlerFor<T extends CommandType>(type: T): Handler<T> {

@@ -111,6 +111,7 @@ export const DomainEvent = z.discriminatedUnion('type', [
   ev('LoanDefaulted', { loanId: Id, on: IsoDate, reason: Text }),
   ev('LoanMisuseFlagged', { loanId: Id, on: IsoDate, reason: Text }),
   ev('InterestAccrued', { loanId: Id, windowFrom: IsoDate, windowTo: IsoDate, interestFen: Fen }),
+  ev('BudgetRevenueRecorded', { countyCode: AreaCode, fiscalYear: Year, generalRevenueFen: Fen }),
   ev('FindingResolved', { findingId: Id, resolution: z.enum(['confirmed', 'dismissed', 'rectified']), reason: Text, correctingEventIds: z.array(z.string()) }),
   ev('InterestSubsidyGranted', { loanId: Id, paymentId: Id, windowFrom: IsoDate, windowTo: IsoDate, amountFen: Fen, ratioBp: BasisPoints, fromAccount: z.string() }),
 ]);

@@ -47,6 +47,10 @@ export interface PlanState extends Tracked {
   usedBySource: Map<string, number>;
   usedFen: number;
 }
+export interface BudgetState extends Tracked {
+  /** Fiscal year → general budget revenue in fen, as last recorded. */
+  revenue: Map<number, number>;
+}
 export interface FindingState extends Tracked {
   resolutions: { resolution: 'confirmed' | 'dismissed' | 'rectified'; reason: string; on: string }[];
 }
@@ -97,6 +101,7 @@ export const initial = {
   official: (): OfficialState => ({ ...tracked(), official: undefined, relatives: [] }),
   project: (): ProjectState => ({ ...tracked(), project: undefined, accepted: undefined }),
   plan: (): PlanState => ({ ...tracked(), plan: undefined, usedBySource: new Map(), usedFen: 0 }),
+  budget: (): BudgetState => ({ ...tracked(), revenue: new Map() }),
   finding: (): FindingState => ({ ...tracked(), resolutions: [] }),
   loan: (): LoanState => ({ ...tracked(), loan: undefined, repaidFen: 0, defaultedOn: undefined, misuseFlaggedOn: undefined, accruals: [], subsidies: [] }),
   account: (): AccountState => ({
@@ -121,7 +126,7 @@ export type StateOf<K extends StreamKind> = ReturnType<(typeof initial)[K]>;
 export function kindOfStream(stream: string): StreamKind {
   if (stream === 'areas' || stream === 'sources' || stream === 'rules' || stream === 'seals' || stream === 'programmes') return stream;
   const kind = stream.slice(0, stream.indexOf('-'));
-  if (kind === 'household' || kind === 'official' || kind === 'project' || kind === 'plan' || kind === 'loan' || kind === 'account' || kind === 'finding') return kind;
+  if (kind === 'household' || kind === 'official' || kind === 'project' || kind === 'plan' || kind === 'loan' || kind === 'account' || kind === 'finding' || kind === 'budget') return kind;
   throw new Error(`no state for stream ${stream}`);
 }
 
@@ -155,6 +160,7 @@ const handlers: Handlers = {
   VillageOfficialRegistered: (s: OfficialState, d) => void (s.official = d),
   RelativeDeclared: (s: OfficialState, d) => void s.relatives.push(d),
   ProjectRegistered: (s: ProjectState, d) => void (s.project = d),
+  BudgetRevenueRecorded: (s: BudgetState, d) => void s.revenue.set(d.fiscalYear, d.generalRevenueFen),
   FindingResolved: (s: FindingState, d, f) => void s.resolutions.push({ resolution: d.resolution, reason: d.reason, on: f.effectiveDate }),
   ProjectAccepted: (s: ProjectState, d) => void (s.accepted = { on: d.acceptedOn, passed: d.passed }),
   IntegrationPlanApproved: (s: PlanState, d) =>

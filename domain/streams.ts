@@ -13,6 +13,7 @@ export const streams = {
   loan: (id: string) => `loan-${id}`,
   account: (accountId: string) => `account-${accountId}`,
   finding: (findingId: string) => `finding-${findingId}`,
+  budget: (countyCode: string) => `budget-${countyCode}`,
 } as const;
 
 export type AccountRef =

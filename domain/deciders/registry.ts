@@ -74,6 +74,16 @@ export const registerProgramme: Handler<'RegisterProgramme'> = {
   },
 };
 
+export const recordBudgetRevenue: Handler<'RecordBudgetRevenue'> = {
+  writes: (c) => [streams.budget(c.countyCode)],
+  reads: () => [streams.areas],
+  decide(c, view) {
+    const area = view.get(streams.areas, 'areas').areas.get(c.countyCode);
+    must(area?.level === 'county', 'unknown_area', () => `${c.countyCode} is not a registered county`);
+    return [{ stream: streams.budget(c.countyCode), events: [{ type: 'BudgetRevenueRecorded', data: { countyCode: c.countyCode, fiscalYear: c.fiscalYear, generalRevenueFen: c.generalRevenueFen } }] }];
+  },
+};
+
 export const registerHousehold: Handler<'RegisterHousehold'> = {
   writes: (c) => [streams.household(c.householdId)],
   reads: () => [streams.areas],

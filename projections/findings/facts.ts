@@ -51,6 +51,8 @@ export class Facts {
   readonly programmes = new Map<string, DataOf<'ProgrammeRegistered'>>();
   readonly plans = new Map<string, { allowedPurposes: string[]; sources: Map<string, number>; totalFen: number }>();
   readonly loans = new Map<string, LoanFacts>();
+  /** `{county}|{fiscalYear}` → general budget revenue as last recorded. */
+  readonly budgetRevenue = new Map<string, { fen: number; eventId: string }>();
   /** The latest effective date folded: findings are as of it unless a date is asked for. */
   latestDate = '1900-01-01';
 
@@ -129,6 +131,11 @@ export class Facts {
       case 'IntegrationPlanAmended': {
         const p = d as DataOf<'IntegrationPlanApproved'>;
         this.plans.set(p.planId, { allowedPurposes: p.allowedPurposes, sources: new Map(p.sources.map((s) => [s.sourceId, s.maxFen])), totalFen: p.totalFen });
+        break;
+      }
+      case 'BudgetRevenueRecorded': {
+        const b = d as DataOf<'BudgetRevenueRecorded'>;
+        this.budgetRevenue.set(`${b.countyCode}|${b.fiscalYear}`, { fen: b.generalRevenueFen, eventId: event.id });
         break;
       }
       case 'MicroLoanIssued': {

@@ -487,3 +487,10 @@ t.test('an unknown command type is refused with invalid_command naming type', as
 t.test('an unknown extra field is refused with invalid_command naming that field', async (t) => {
   await malformed(t, raw({ type: 'RegisterArea', code: COUNTY, name: '庄浪县', parentCode: null, colour: 'red' }), 'colour', /colour/);
 });
+
+t.test('a county\'s general budget revenue is recorded per fiscal year; an unknown county is refused', async (t) => {
+  const w = await standardWorld();
+  await w.run({ type: 'RecordBudgetRevenue', countyCode: COUNTY, fiscalYear: 2020, generalRevenueFen: 600_000_000 });
+  t.match(await lastEvent(w), { stream: `budget-${COUNTY}`, type: 'BudgetRevenueRecorded', data: { countyCode: COUNTY, fiscalYear: 2020, generalRevenueFen: 600_000_000 } });
+  await refusedWithoutWriting(t, w, () => w.run({ type: 'RecordBudgetRevenue', countyCode: TOWNSHIP, fiscalYear: 2020, generalRevenueFen: 1 }), 'unknown_area', /is not a registered county/);
+});

@@ -581,3 +581,28 @@ t.test('self_raised_funds_low: only county self-raised sources count', async (t)
   await w.run({ type: 'RecordAppropriation', appropriationId: 'ap-c', countyCode: COUNTY, sourceId: 'central-2020', fiscalYear: 2020, purpose: 'infrastructure', amountFen: 5_000_000 });
   t.same(withCode(await findingsOf(w, { asOf: '2022-01-01' }), 'self_raised_funds_low'), []);
 });
+
+t.test('self_raised_funds_low: self-raised funds under 2% of the year\'s general budget revenue are found', async (t) => {
+  const w = await selfRaised({ 2020: 1_000_000, 2021: 1_200_000 });
+  // ¥6,000,000 of revenue in 2021 needs ¥120,000 self-raised; ¥12,000 is 0.2%.
+  await w.run({ type: 'RecordBudgetRevenue', countyCode: COUNTY, fiscalYear: 2021, generalRevenueFen: 600_000_000, effectiveDate: '2022-01-15' });
+  const revenue = (await w.log()).at(-1)!;
+  const f = one(t, withCode(await findingsOf(w, { asOf: '2022-02-01' }), 'self_raised_funds_low'), `${COUNTY}:2021:share`);
+  t.match(f, { amountFen: 12_000_000 - 1_200_000, severity: 'warning', areaCode: COUNTY, parameters: { generalRevenueFen: 600_000_000, selfRaisedFen: 1_200_000, shareBp: 20, minimumShareBp: 200 } });
+  t.equal(f.eventIds[0], revenue.id, 'the revenue record is the first proof');
+  t.match(f.explanation.en, /0\.2% of its ¥6,000,000\.00 general budget revenue/);
+});
+
+t.test('self_raised_funds_low: exactly 2% of revenue is not flagged, and a restated revenue figure replaces the first', async (t) => {
+  const w = await selfRaised({ 2020: 1_000_000, 2021: 1_200_000 });
+  await w.run({ type: 'RecordBudgetRevenue', countyCode: COUNTY, fiscalYear: 2021, generalRevenueFen: 600_000_000, effectiveDate: '2022-01-15' });
+  await w.run({ type: 'RecordBudgetRevenue', countyCode: COUNTY, fiscalYear: 2021, generalRevenueFen: 60_000_000, effectiveDate: '2022-03-01' });
+  t.same(withCode(await findingsOf(w, { asOf: '2022-04-01' }), 'self_raised_funds_low'), []);
+});
+
+t.test('self_raised_funds_low: a county with revenue recorded and no self-raised funds at all is severe', async (t) => {
+  const w = await standardWorld();
+  await w.run({ type: 'RecordBudgetRevenue', countyCode: COUNTY, fiscalYear: 2020, generalRevenueFen: 100_000_000, effectiveDate: '2021-01-10' });
+  const f = one(t, withCode(await findingsOf(w, { asOf: '2021-02-01' }), 'self_raised_funds_low'), `${COUNTY}:2020:share`);
+  t.match(f, { severity: 'severe', amountFen: 2_000_000, parameters: { selfRaisedFen: 0 } });
+});

@@ -1115,6 +1115,8 @@ export const riskFundRule: Rule<RiskFundState> = {
 
 /** Self-raised special funds should grow at least this much a year (seed 000: 确保每年增长不低于20%). */
 export const SELF_RAISED_GROWTH_BP = 2_000;
+/** … and be at least this share of the county's general budget revenue of the year (seed 000: 不低于2%). */
+export const SELF_RAISED_SHARE_BP = 200;
 
 interface Appropriated {
   county: string;
@@ -1181,6 +1183,32 @@ export const selfRaisedRule: Rule<SelfRaisedState> = {
       y.count += e.proof.count;
       y.sources.add(e.sourceId);
       for (const id of e.proof.ids) if (y.ids.length < PROOF_LIMIT) y.ids.push(id);
+    }
+    // The floor: a finished year with its revenue recorded, self-raised funds under 2% of it (none at all counts).
+    for (const [key, revenue] of ctx.facts.budgetRevenue) {
+      const [county = '', yearText = ''] = key.split('|');
+      const year = Number(yearText);
+      if (`${year}-12-31` > ctx.asOf) continue;
+      const y = years.get(county)?.get(year);
+      const fen = y?.fen ?? 0;
+      const required = Math.ceil((revenue.fen * SELF_RAISED_SHARE_BP) / 10_000);
+      if (fen >= required) continue;
+      const shareBp = Math.floor((fen * 10_000) / revenue.fen);
+      raise(ctx, {
+        code: 'self_raised_funds_low',
+        key: `${county}:${year}:share`,
+        severity: fen === 0 ? 'severe' : 'warning',
+        areaCode: county,
+        accounts: [],
+        amountFen: required - fen,
+        eventIds: [revenue.eventId, ...(y?.ids ?? [])].slice(0, PROOF_LIMIT),
+        parameters: { minimumShareBp: SELF_RAISED_SHARE_BP, fiscalYear: year, generalRevenueFen: revenue.fen, selfRaisedFen: fen, shareBp, requiredFen: required },
+        effectiveDate: `${year}-12-31`,
+        explanation: {
+          zh: `县 ${county} ${year} 年度县级自筹扶贫资金 ${yuan(fen)}，仅为当年一般公共预算收入 ${yuan(revenue.fen)} 的 ${bp(shareBp)}，低于不低于 ${bp(SELF_RAISED_SHARE_BP)} 的要求（应不少于 ${yuan(required)}）。`,
+          en: `County ${county} appropriated ${yuan(fen)} of self-raised poverty funds for ${year}, ${bp(shareBp)} of its ${yuan(revenue.fen)} general budget revenue, under the required ${bp(SELF_RAISED_SHARE_BP)} (at least ${yuan(required)}).`,
+        },
+      });
     }
     for (const [county, byYear] of years) {
       for (const [year, y] of byYear) {
