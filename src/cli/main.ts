@@ -4,8 +4,10 @@ import { ConfigError } from '../config.js';
 import { StoreError } from '../store/errors.js';
 import { ListenError } from '../server.js';
 import { registerBench } from './bench.js';
+import { registerDemo } from './demo.js';
 import { registerFindings } from './findings.js';
 import { registerReplay } from './replay.js';
+import { registerScore } from './score.js';
 import { registerServe } from './serve.js';
 import { registerVerify } from './verify.js';
 
@@ -20,6 +22,8 @@ export function buildCli(): Command {
   registerVerify(program);
   registerReplay(program);
   registerFindings(program);
+  registerDemo(program);
+  registerScore(program);
   return program;
 }
 
