@@ -71,8 +71,7 @@ export class Detector {
       const last = resolutions[resolutions.length - 1];
       return { ...finding, resolutions, status: last ? last.resolution : 'open' } as Finding;
     });
-    out.sort((a, b) => (a.effectiveDate < b.effectiveDate ? -1 : a.effectiveDate > b.effectiveDate ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    return out;
+    return sortFindings(out);
   }
 
   /** Resolutions recorded against ids no rule raised (yet): kept, so nothing an auditor wrote is lost from view. */
@@ -103,9 +102,31 @@ function raiseInto(into: Map<string, Finding>, raised: RaisedFinding): void {
     seen.parameters = { ...raised.parameters, control };
     seen.explanation = raised.explanation;
     seen.areaCode ??= raised.areaCode;
+  } else if (control === undefined && raised.parameters.control !== undefined) {
+    seen.parameters = { ...seen.parameters, control: raised.parameters.control };
   } else if (raised.amountFen > seen.amountFen && raised.parameters.control === undefined) {
     seen.amountFen = raised.amountFen;
   }
+}
+
+/**
+ * Findings of rules run apart (on two threads, each over the whole log) as one list: a finding raised on both
+ * sides (a broken control and the rule that finds the same event) merges as if raised in one detector.
+ */
+export function mergeFindings(lists: Finding[][]): Finding[] {
+  const into = new Map<string, Finding>();
+  for (const list of lists) {
+    for (const finding of list) {
+      const seen = into.get(finding.id);
+      if (!seen) into.set(finding.id, { ...finding, eventIds: [...finding.eventIds], accounts: [...finding.accounts] });
+      else raiseInto(into, finding);
+    }
+  }
+  return sortFindings([...into.values()]);
+}
+
+function sortFindings(findings: Finding[]): Finding[] {
+  return findings.sort((a, b) => (a.effectiveDate < b.effectiveDate ? -1 : a.effectiveDate > b.effectiveDate ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 /** Folds a list of events through rules: the unit of every rule test. */

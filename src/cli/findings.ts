@@ -1,7 +1,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { isRealDate } from '../../domain/values.js';
 import { FINDING_CODES, type Finding, type FindingCode } from '../../projections/findings/types.js';
-import { detect } from '../detection/detect.js';
+import { detectOnCores } from '../detection/parallel.js';
 import { openStore } from '../store/open.js';
 import { cliLogger, configFrom, withStoreOptions } from './common.js';
 import { progress } from './progress.js';
@@ -73,19 +73,20 @@ export function registerFindings(program: Command): void {
       const config = configFrom(options);
       const store = await openStore(config, cliLogger(config), { readonly: true });
       try {
-        const result = await detect(store, { ...(options.asOf ? { asOf: { effectiveDate: options.asOf } } : {}), progress: (total) => progress('detect', total) });
+        const path = config.EVENTSTORE_CONNECTION_STRING ? undefined : config.FUNDTRAIL_DB;
+        const result = await detectOnCores(store, { ...(options.asOf ? { asOf: { effectiveDate: options.asOf } } : {}), ...(path ? { path } : {}), progress: (total) => progress('detect', total) });
         const findings = result.findings.filter(
           (f) => (!options.code || f.code === options.code) && (!options.area || areaContains(options.area, f.areaCode)) && (!options.status || f.status === options.status),
         );
         const out = (text: string): boolean => process.stdout.write(`${text}\n`);
         if (options.format === 'json') {
-          out(JSON.stringify({ asOf: result.asOf, events: result.events, seconds: Math.round(result.seconds * 100) / 100, findings }, null, 2));
+          out(JSON.stringify({ asOf: result.asOf, events: result.events, seconds: Math.round(result.seconds * 100) / 100, threads: result.threads, findings }, null, 2));
         } else if (options.format === 'csv') {
           out(COLUMNS.join(','));
           for (const f of findings) out(row(f).map(csvField).join(','));
         } else {
           out(table(findings));
-          out(`${result.events} events read in ${result.seconds.toFixed(1)} s; findings as of ${result.asOf}`);
+          out(`${result.events} events read in ${result.seconds.toFixed(1)} s on ${result.threads} thread${result.threads === 1 ? '' : 's'}; findings as of ${result.asOf}`);
         }
       } finally {
         await store.close();

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import type { AnswerKey } from '../demo/generate.js';
 import { scoreFindings, scoreTable } from '../demo/score.js';
-import { detect } from '../detection/detect.js';
+import { detectOnCores } from '../detection/parallel.js';
 import { openStore } from '../store/open.js';
 import { cliLogger, configFrom, withStoreOptions } from './common.js';
 import { progress } from './progress.js';
@@ -38,7 +38,8 @@ export function registerScore(program: Command): void {
       const config = configFrom(options);
       const store = await openStore(config, cliLogger(config), { readonly: true });
       try {
-        const result = await detect(store, { progress: (total) => progress('detect', total) });
+        const path = config.EVENTSTORE_CONNECTION_STRING ? undefined : config.FUNDTRAIL_DB;
+        const result = await detectOnCores(store, { ...(path ? { path } : {}), progress: (total) => progress('detect', total) });
         const score = scoreFindings(answerKey, result.findings);
         const failing = score.byCode.filter((s) => (s.recall !== null && s.recall < MIN_RECALL) || (s.precision !== null && s.precision < MIN_PRECISION) || s.nearMissesFlagged > 0);
         const out = (text: string): boolean => process.stdout.write(`${text}\n`);

@@ -108,12 +108,12 @@ t.test('fundtrail findings lists, filters and exports the findings of a store fi
   t.equal(json.code, 0, json.stderr);
   const parsed = JSON.parse(json.stdout) as { findings: { code: string; amountFen: number }[] };
   t.ok(parsed.findings.length >= 1 && parsed.findings.every((f) => f.code === 'overspend'), 'only the code asked for');
-  t.ok(parsed.findings.some((f) => f.amountFen === 4_000_000));
+  t.ok(parsed.findings.some((f) => f.amountFen === 1_000_000), "the overspend rule's depth below zero (¥10,000) replaces the whole payment as the amount at stake");
 
   const csv = await cli(['findings', '--db', path, '--format', 'csv', '--code', 'overspend']);
   const lines = csv.stdout.trim().split('\n');
   t.equal(lines[0], 'id,code,severity,status,effective_date,area,amount_yuan,accounts,event_ids,explanation_zh,explanation_en');
-  t.match(lines[1], /^overspend:[0-9a-f]{16},overspend,severe,open,2020-06-01,620423101001,40000\.00,/);
+  t.match(lines[1], /^overspend:[0-9a-f]{16},overspend,severe,open,2020-06-01,620423101001,10000\.00,/);
 
   const elsewhere = await cli(['findings', '--db', path, '--format', 'json', '--area', '620423102000']);
   t.same((JSON.parse(elsewhere.stdout) as { findings: unknown[] }).findings, [], 'nothing in another township');

@@ -1103,3 +1103,6 @@ function finishBenford(state: AmountState, ctx: FinishContext): void {
 
 // Each rule keeps its own state type; the engine only hands a rule back what its initial() made.
 export const PAYMENT_RULES: Rule<any>[] = [householdPaymentsRule, duplicatePaymentsRule, splitPaymentsRule, latePostingRule, amountPatternsRule];
+
+/** The heaviest payment rule (the household ledger) and two light ones: one detection thread's share. */
+export const HEAVY_PAYMENT_RULES: Rule<any>[] = [householdPaymentsRule, latePostingRule, amountPatternsRule];
