@@ -1,5 +1,6 @@
 // Helpers every subcommand shares: the store options, configuration and the logger.
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { isRealDate } from '../../domain/values.js';
 import { loadConfig, type Config } from '../config.js';
 import { createLogger, type Logger } from '../logger.js';
 
@@ -18,6 +19,12 @@ export function configFrom(options: GlobalOptions & { host?: string; port?: stri
 
 export function cliLogger(config: Config, destination: 1 | 2 = 2): Logger {
   return createLogger(config.LOG_LEVEL, destination);
+}
+
+/** A command-line date: YYYY-MM-DD, and a day that exists. */
+export function isoDate(value: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || !isRealDate(value)) throw new InvalidArgumentError('must be a date, YYYY-MM-DD');
+  return value;
 }
 
 export function positiveInt(value: string): number {

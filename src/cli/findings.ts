@@ -1,15 +1,9 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { isRealDate } from '../../domain/values.js';
 import { FINDING_CODES, type Finding, type FindingCode } from '../../projections/findings/types.js';
 import { detectOnCores } from '../detection/parallel.js';
 import { openStore } from '../store/open.js';
-import { cliLogger, configFrom, withStoreOptions } from './common.js';
+import { cliLogger, configFrom, isoDate, withStoreOptions } from './common.js';
 import { progress } from './progress.js';
-
-function date(value: string): string {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || !isRealDate(value)) throw new InvalidArgumentError('must be a date, YYYY-MM-DD');
-  return value;
-}
 
 function code(value: string): FindingCode {
   if (!(FINDING_CODES as readonly string[]).includes(value)) throw new InvalidArgumentError(`must be one of ${FINDING_CODES.join(', ')}`);
@@ -66,7 +60,7 @@ export function registerFindings(program: Command): void {
     .description('run every detection rule over the log and list the findings, with the events that prove each')
     .option('--code <code>', 'only this finding code', code)
     .option('--area <code>', 'only findings in this area (a county or township includes the areas under it)', areaCode)
-    .option('--as-of <date>', 'what we now know happened by this date (effective dates)', date)
+    .option('--as-of <date>', 'what we now know happened by this date (effective dates)', isoDate)
     .option('--status <status>', 'only open, confirmed, dismissed or rectified findings')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'csv']).default('table'))
     .action(async (options: { db?: string; code?: FindingCode; area?: string; asOf?: string; status?: string; format: 'table' | 'json' | 'csv' }) => {

@@ -1,26 +1,20 @@
-import { InvalidArgumentError, Option, type Command } from 'commander';
-import { isRealDate } from '../../domain/values.js';
+import { Option, type Command } from 'commander';
 import { ALL_PROJECTIONS } from '../../projections/index.js';
 import { areaBalance, areasWithAccounts, type BalanceView } from '../../projections/balances.js';
 import type { Views } from '../../projections/types.js';
 import { replay, type AsOf } from '../projections/replay.js';
 import { viewsHash } from '../projections/runner.js';
 import { openStore } from '../store/open.js';
-import { cliLogger, configFrom, positiveInt, withStoreOptions } from './common.js';
+import { cliLogger, configFrom, isoDate, positiveInt, withStoreOptions } from './common.js';
 import { progress } from './progress.js';
-
-function date(value: string): string {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || !isRealDate(value)) throw new InvalidArgumentError('must be a date, YYYY-MM-DD');
-  return value;
-}
 
 const yuan = (fen: number): string => `¥${(fen / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 
 export function registerReplay(program: Command): void {
   withStoreOptions(program.command('replay'))
     .description('rebuild projections in memory from the log, as of a date or position, and print a summary')
-    .option('--as-of <date>', 'what we now know happened by this date (effective dates)', date)
-    .option('--recorded-by <date>', 'the books as recorded by this date', date)
+    .option('--as-of <date>', 'what we now know happened by this date (effective dates)', isoDate)
+    .option('--recorded-by <date>', 'the books as recorded by this date', isoDate)
     .option('--position <n>', 'the log up to this position', positiveInt)
     .option('--projection <name>', `one projection (${ALL_PROJECTIONS.map((p) => p.name).join(', ')})`)
     .addOption(new Option('--measure-reads', 'time balance reads from the rebuilt views (used by the benchmark)').hideHelp())
