@@ -4,7 +4,7 @@ import t from 'tap';
 import { cli, spawnCli, waitForLogLine } from '../helpers/cli.js';
 import { scratchDir } from '../helpers/tmp.js';
 
-const SUBCOMMANDS = ['serve', 'bench', 'verify'];
+const SUBCOMMANDS = ['serve', 'bench', 'verify', 'replay', 'findings', 'demo', 'score'];
 
 t.test('fundtrail --help lists every subcommand', async (t) => {
   const result = await cli(['--help']);
