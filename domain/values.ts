@@ -98,3 +98,10 @@ export function addMonths(date: string, months: number): string {
   d.setUTCMonth(d.getUTCMonth() + months);
   return d.toISOString().slice(0, 10);
 }
+
+/** Whether `code` lies in `scope`: a county (…000000) holds its townships and villages, a township (…000) its villages. */
+export function areaWithin(code: string, scope: string): boolean {
+  if (scope.endsWith('000000')) return code.startsWith(scope.slice(0, 6));
+  if (scope.endsWith('000')) return code.startsWith(scope.slice(0, 9));
+  return code === scope;
+}

@@ -9,6 +9,8 @@ const Port = z.coerce
 
 export const Config = z.object({
   FUNDTRAIL_DB: z.string().min(1, 'must be a file path').default('./data/fundtrail.db'),
+  /** API keys (hashes only), written by `fundtrail keys issue`. */
+  FUNDTRAIL_KEYS: z.string().min(1, 'must be a file path').default('./data/keys.json'),
   HOST: z.string().min(1, 'must be a host name or address').default('127.0.0.1'),
   PORT: Port.default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),

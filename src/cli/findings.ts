@@ -1,4 +1,5 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { areaWithin } from '../../domain/values.js';
 import { FINDING_CODES, type Finding, type FindingCode } from '../../projections/findings/types.js';
 import { detectOnCores } from '../detection/parallel.js';
 import { openStore } from '../store/open.js';
@@ -15,13 +16,6 @@ function areaCode(value: string): string {
   return value;
 }
 
-/** Whether `code` lies in `area`: a county (…000000) holds its townships and villages, a township (…000) its villages. */
-export function areaContains(area: string, code: string | null): boolean {
-  if (code === null) return false;
-  if (area.endsWith('000000')) return code.startsWith(area.slice(0, 6));
-  if (area.endsWith('000')) return code.startsWith(area.slice(0, 9));
-  return code === area;
-}
 
 const yuan = (fen: number): string => (fen / 100).toFixed(2);
 
@@ -70,7 +64,7 @@ export function registerFindings(program: Command): void {
         const path = config.EVENTSTORE_CONNECTION_STRING ? undefined : config.FUNDTRAIL_DB;
         const result = await detectOnCores(store, { ...(options.asOf ? { asOf: { effectiveDate: options.asOf } } : {}), ...(path ? { path } : {}), progress: (total) => progress('detect', total) });
         const findings = result.findings.filter(
-          (f) => (!options.code || f.code === options.code) && (!options.area || areaContains(options.area, f.areaCode)) && (!options.status || f.status === options.status),
+          (f) => (!options.code || f.code === options.code) && (!options.area || (f.areaCode !== null && areaWithin(f.areaCode, options.area))) && (!options.status || f.status === options.status),
         );
         const out = (text: string): boolean => process.stdout.write(`${text}\n`);
         if (options.format === 'json') {

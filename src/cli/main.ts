@@ -6,6 +6,7 @@ import { ListenError } from '../server.js';
 import { registerBench } from './bench.js';
 import { registerDemo } from './demo.js';
 import { registerFindings } from './findings.js';
+import { registerKeys } from './keys.js';
 import { registerReplay } from './replay.js';
 import { registerScore } from './score.js';
 import { registerServe } from './serve.js';
@@ -24,6 +25,7 @@ export function buildCli(): Command {
   registerFindings(program);
   registerDemo(program);
   registerScore(program);
+  registerKeys(program);
   return program;
 }
 
