@@ -1,6 +1,8 @@
 // The server entry: opens the store, listens, and shuts down gracefully on SIGTERM/SIGINT.
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
+import { KeyStore } from './auth/keys.js';
+import { CommandExecutor } from './domain/executor.js';
 import { buildApp } from './http/app.js';
 import type { Logger } from './logger.js';
 import { ALL_PROJECTIONS } from '../projections/index.js';
@@ -18,11 +20,13 @@ export interface RunningServer {
 }
 
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  // Read first: a keys file that is not one stops the start before the store is opened.
+  const keys = KeyStore.open(config.FUNDTRAIL_KEYS);
   const store = await openStore(config, logger);
   // Views live in the embedded store's own file, or in a local SQLite file when events are in KurrentDB.
   const runner = new ProjectionRunner(store, config.FUNDTRAIL_DB, ALL_PROJECTIONS, { logger });
   runner.start();
-  const app = await buildApp({ store, logger, projections: () => runner.status() });
+  const app = await buildApp({ store, logger, projections: () => runner.status(), commands: { executor: new CommandExecutor(store), keys } });
   try {
     await app.listen({ host: config.HOST, port: config.PORT });
   } catch (error) {

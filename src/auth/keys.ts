@@ -2,7 +2,7 @@
 // only its SHA-256 is kept, in a JSON file (FUNDTRAIL_KEYS) written atomically and readable by its owner only.
 // Keys are looked up by a short public id and checked in constant time.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { AreaCode, areaWithin } from '../../domain/values.js';
@@ -43,17 +43,25 @@ const digest = (secret: string): Buffer => createHash('sha256').update(secret).d
 
 export class KeyStore {
   private records: KeyRecord[];
+  /** The file's modification time when read, and when that was last checked: a server sees new and revoked keys within a second. */
+  private mtimeMs: number;
+  private checkedAt = 0;
 
   private constructor(
     readonly path: string,
     records: KeyRecord[],
   ) {
     this.records = records;
+    this.mtimeMs = mtimeOf(path);
   }
 
   /** Reads the keys file; a missing file is no keys yet. A file that is not a keys file is refused, naming why. */
   static open(path: string): KeyStore {
-    if (!existsSync(path)) return new KeyStore(path, []);
+    return new KeyStore(path, KeyStore.read(path));
+  }
+
+  private static read(path: string): KeyRecord[] {
+    if (!existsSync(path)) return [];
     let parsed: unknown;
     try {
       parsed = JSON.parse(readFileSync(path, 'utf8'));
@@ -62,7 +70,22 @@ export class KeyStore {
     }
     const file = KeyFile.safeParse(parsed);
     if (!file.success) throw new KeyFileError(`${path} is not a fundtrail keys file: ${file.error.issues[0]?.path.join('.')} ${file.error.issues[0]?.message}`);
-    return new KeyStore(path, file.data.keys);
+    return file.data.keys;
+  }
+
+  /** Rereads the file when it changed since it was read (checked at most once a second); a broken file keeps the keys known. */
+  private refresh(): void {
+    const now = Date.now();
+    if (now - this.checkedAt < 1000) return;
+    this.checkedAt = now;
+    const mtime = mtimeOf(this.path);
+    if (mtime === this.mtimeMs) return;
+    try {
+      this.records = KeyStore.read(this.path);
+      this.mtimeMs = mtime;
+    } catch {
+      // Half-written by hand or corrupted: keep serving with what was read last; `fundtrail keys list` names the problem.
+    }
   }
 
   list(): KeyRecord[] {
@@ -93,6 +116,7 @@ export class KeyStore {
   authenticate(presented: string | undefined): Principal | undefined {
     const match = /^ft_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$/.exec(presented ?? '');
     if (!match) return undefined;
+    this.refresh();
     const record = this.records.find((r) => r.id === match[1]);
     if (!record || record.revokedAt) return undefined;
     if (!timingSafeEqual(digest(match[2]!), Buffer.from(record.sha256, 'hex'))) return undefined;
@@ -105,6 +129,15 @@ export class KeyStore {
     writeFileSync(temp, `${JSON.stringify({ version: 1, keys: this.records }, null, 2)}\n`, { mode: 0o600 });
     chmodSync(temp, 0o600);
     renameSync(temp, this.path);
+    this.mtimeMs = mtimeOf(this.path);
+  }
+}
+
+function mtimeOf(path: string): number {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return 0;
   }
 }
 

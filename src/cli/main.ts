@@ -1,5 +1,6 @@
 // The `fundtrail` command line: one parser, --help on every subcommand, and clean one-line errors.
 import { Command, CommanderError } from 'commander';
+import { KeyFileError } from '../auth/keys.js';
 import { ConfigError } from '../config.js';
 import { StoreError } from '../store/errors.js';
 import { ListenError } from '../server.js';
@@ -48,7 +49,7 @@ function report(error: unknown): number {
     process.stderr.write(`fundtrail: ${error.message}\n`);
     return 2;
   }
-  if (error instanceof StoreError || error instanceof ListenError) {
+  if (error instanceof StoreError || error instanceof ListenError || error instanceof KeyFileError) {
     process.stderr.write(`fundtrail: ${error.message}\n`);
     return 1;
   }

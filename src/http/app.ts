@@ -5,6 +5,7 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import { z } from 'zod';
 import type { Logger } from '../logger.js';
 import type { EventStore } from '../store/types.js';
+import { registerCommandRoutes, type CommandRouteDeps } from './commands.js';
 import { Problem, problem } from './problem.js';
 
 /** What a projection runner reports about itself; /ready is 503 until every projection has caught up. */
@@ -20,6 +21,8 @@ export interface AppDeps {
   projections?: () => ProjectionStatus[];
   /** How long /ready waits for the store before calling it unreachable. */
   readyTimeoutMs?: number;
+  /** The command routes, when the app posts (the executor and the API keys). */
+  commands?: CommandRouteDeps;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -39,6 +42,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     reply.header('x-request-id', request.id);
   });
   registerHealth(app, deps);
+  if (deps.commands) registerCommandRoutes(app, deps.commands);
   return app;
 }
 

@@ -79,3 +79,20 @@ t.test('fundtrail keys on a file that is not a keys file says so in one line and
   t.match(result.stderr, /^fundtrail keys: .* is not a fundtrail keys file/);
   t.notMatch(result.stderr, /\n\s+at /);
 });
+
+t.test('a running server\'s key store sees keys issued and revoked by the command line, within a second', async (t) => {
+  const path = join(scratchDir(t), 'keys.json');
+  const server = KeyStore.open(path);
+  const cliSide = KeyStore.open(path);
+  const { key, record } = cliSide.issue({ name: 'new clerk', role: 'finance', areas: ['620423000000'] });
+  t.ok(server.authenticate(key), 'the new key works without a restart');
+  cliSide.revoke(record.id);
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+  t.equal(server.authenticate(key), undefined, 'the revocation is seen');
+  const other = cliSide.issue({ name: 'auditor', role: 'auditor', areas: [] }).key;
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+  t.ok(server.authenticate(other));
+  writeFileSync(path, '{ broken');
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+  t.ok(server.authenticate(other), 'a broken file keeps the keys read last');
+});
