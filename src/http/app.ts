@@ -1,7 +1,9 @@
 // Builds the HTTP application without starting it: tests call `app.inject`, src/server.ts listens.
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Logger } from '../logger.js';
 import type { EventStore } from '../store/types.js';
@@ -38,10 +40,22 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandlers(app);
+  // The OpenAPI 3.1 document is generated from the routes' zod schemas: it cannot drift from what is validated.
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'fundtrail', version: '0.1.0', description: 'Event-sourced tracing of poverty-alleviation funds from the budget to the household' },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'a key from `fundtrail keys issue` (ft_<id>_<secret>)' } } },
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
   registerHealth(app, deps);
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   if (deps.commands) registerCommandRoutes(app, deps.commands);
   return app;
 }

@@ -65,6 +65,8 @@ export function registerCommandRoutes(app: FastifyInstance, deps: CommandRouteDe
       {
         schema: {
           summary: `${type}`,
+          tags: ['commands'],
+          security: [{ apiKey: [] }],
           headers: z.object({ 'idempotency-key': Uuid.optional() }).loose(),
           body: Body,
           response: { 200: Result, 201: Result, 400: Problem, 401: Problem, 403: Problem, 409: Problem, 422: Problem },
