@@ -19,6 +19,13 @@ export const Config = z.object({
     .string()
     .regex(/^(esdb|kurrentdb|kdb)(\+discover)?:\/\/\S+$/, 'must be an esdb:// or kurrentdb:// connection string')
     .optional(),
+  /** Requests per minute per client (API key, or address without one); 0 turns the limit off. */
+  RATE_LIMIT_PER_MINUTE: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 or more').default(1200),
+  /** Origins allowed to call the API from a browser, comma-separated (https://dashboard.example); unset: none. */
+  CORS_ORIGINS: z
+    .string()
+    .regex(/^(\*|https?:\/\/[^,\s]+(,https?:\/\/[^,\s]+)*)$/, 'must be * or comma-separated http(s):// origins')
+    .optional(),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(100, 'must be at least 100').max(600_000, 'must be at most 600000').default(10_000),
 });
 export type Config = z.infer<typeof Config>;

@@ -26,7 +26,14 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   // Views live in the embedded store's own file, or in a local SQLite file when events are in KurrentDB.
   const runner = new ProjectionRunner(store, config.FUNDTRAIL_DB, ALL_PROJECTIONS, { logger });
   runner.start();
-  const app = await buildApp({ store, logger, projections: () => runner.status(), commands: { executor: new CommandExecutor(store), keys } });
+  const app = await buildApp({
+    store,
+    logger,
+    projections: () => runner.status(),
+    commands: { executor: new CommandExecutor(store), keys },
+    rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
+    ...(config.CORS_ORIGINS ? { corsOrigins: config.CORS_ORIGINS === '*' ? ('*' as const) : config.CORS_ORIGINS.split(',') } : {}),
+  });
   try {
     await app.listen({ host: config.HOST, port: config.PORT });
   } catch (error) {

@@ -1,6 +1,9 @@
 // Builds the HTTP application without starting it: tests call `app.inject`, src/server.ts listens.
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -25,6 +28,10 @@ export interface AppDeps {
   readyTimeoutMs?: number;
   /** The command routes, when the app posts (the executor and the API keys). */
   commands?: CommandRouteDeps;
+  /** Requests per minute per client (API key, else address); 0 or unset: no limit. */
+  rateLimitPerMinute?: number;
+  /** Browser origins allowed by CORS; unset: no CORS headers, so browsers on other origins are refused. */
+  corsOrigins?: string[] | '*';
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -40,6 +47,23 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandlers(app);
+  await app.register(helmet, { global: true });
+  if (deps.corsOrigins) await app.register(cors, { origin: deps.corsOrigins === '*' ? true : deps.corsOrigins, allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-request-id'] });
+  if (deps.rateLimitPerMinute) {
+    await app.register(rateLimit, {
+      max: deps.rateLimitPerMinute,
+      timeWindow: '1 minute',
+      // A key is the client; without one, the address. The key's id only, never the secret, names the bucket.
+      keyGenerator: (request) => {
+        const match = /^Bearer ft_([0-9a-f]{12})_/.exec(request.headers.authorization ?? '');
+        return match ? `key:${match[1]}` : `ip:${request.ip}`;
+      },
+      errorResponseBuilder: (_request, context) => ({
+        ...problem(429, 'rate_limited', 'Too Many Requests', `more than ${context.max} requests in ${context.after}; try again after that`),
+        statusCode: 429,
+      }),
+    });
+  }
   // The OpenAPI 3.1 document is generated from the routes' zod schemas: it cannot drift from what is validated.
   await app.register(swagger, {
     openapi: {
@@ -50,7 +74,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
@@ -109,6 +133,9 @@ function installErrorHandlers(app: FastifyInstance): void {
 }
 
 function toProblem(error: FastifyError, requestId: string): Problem {
+  // Plugins given a problem to throw (the rate limit) hand it back as it is.
+  const given = Problem.safeParse(error);
+  if (given.success && given.data.status >= 400 && given.data.status < 500) return given.data;
   const validation = (error as { validation?: { instancePath?: string; message?: string }[] }).validation;
   if (validation) {
     const errors = validation.map((v) => ({ path: v.instancePath || '/', message: v.message ?? 'invalid' }));
@@ -116,7 +143,7 @@ function toProblem(error: FastifyError, requestId: string): Problem {
   }
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) {
-    return problem(status, (error.code ?? 'bad_request').toLowerCase(), 'Request refused', error.message);
+    return problem(status, (error.code ?? 'bad_request').toLowerCase(), 'Request refused', error.message || `the request was refused (${status})`);
   }
   return problem(500, 'internal_error', 'Internal Server Error', `an unexpected error occurred; quote error id ${requestId} to the operators`, {
     errorId: requestId,
