@@ -8,6 +8,7 @@ import type { Logger } from './logger.js';
 import { ALL_PROJECTIONS } from '../projections/index.js';
 import { ProjectionRunner } from './projections/runner.js';
 import { openStore } from './store/open.js';
+import { SqliteEventStore } from './store/sqlite/store.js';
 import type { EventStore } from './store/types.js';
 
 export interface RunningServer {
@@ -31,6 +32,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     logger,
     projections: () => runner.status(),
     commands: { executor: new CommandExecutor(store), keys },
+    ...(store instanceof SqliteEventStore ? { chainHead: () => store.chainHead() } : {}),
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
     ...(config.CORS_ORIGINS ? { corsOrigins: config.CORS_ORIGINS === '*' ? ('*' as const) : config.CORS_ORIGINS.split(',') } : {}),
   });

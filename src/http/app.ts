@@ -10,6 +10,7 @@ import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, val
 import { z } from 'zod';
 import type { Logger } from '../logger.js';
 import type { EventStore } from '../store/types.js';
+import { registerAuditRoutes } from './audit.js';
 import { registerCommandRoutes, type CommandRouteDeps } from './commands.js';
 import { Problem, problem } from './problem.js';
 
@@ -28,6 +29,8 @@ export interface AppDeps {
   readyTimeoutMs?: number;
   /** The command routes, when the app posts (the executor and the API keys). */
   commands?: CommandRouteDeps;
+  /** The embedded store's hash-chain head, for auditors. */
+  chainHead?: () => { position: number; hash: string } | undefined;
   /** Requests per minute per client (API key, else address); 0 or unset: no limit. */
   rateLimitPerMinute?: number;
   /** Browser origins allowed by CORS; unset: no CORS headers, so browsers on other origins are refused. */
@@ -80,7 +83,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   registerHealth(app, deps);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  if (deps.commands) registerCommandRoutes(app, deps.commands);
+  if (deps.commands) {
+    registerCommandRoutes(app, deps.commands);
+    registerAuditRoutes(app, { store: deps.store, keys: deps.commands.keys, ...(deps.chainHead ? { chainHead: deps.chainHead } : {}) });
+  }
   return app;
 }
 

@@ -1,14 +1,15 @@
 // POST /v1/commands/{command}: every command of the domain, for finance bureaus (and auditors, who seal
 // periods and resolve findings). The client's id (body `id` or an Idempotency-Key header) makes a retry answer
 // with the original result; the same id with a different body is a 409 naming the differing fields.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { Command, type CommandType } from '../../domain/commands.js';
 import { DomainError } from '../../domain/errors.js';
 import { Violation } from '../../domain/events.js';
 import { Uuid } from '../../domain/values.js';
-import { authorize, type KeyStore, type Principal, type Role } from '../auth/keys.js';
+import { authorize, type KeyStore, type Role } from '../auth/keys.js';
+import { requireRole, sendProblem } from './auth.js';
 import { parseCommand, type CommandExecutor } from '../domain/executor.js';
 import { Problem, problem } from './problem.js';
 import { areaOfCommand } from './scope.js';
@@ -28,15 +29,6 @@ const Result = z.object({
   violations: z.array(Violation),
 });
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    principal?: Principal;
-  }
-}
-
-function send(reply: FastifyReply, body: Problem): FastifyReply {
-  return reply.code(body.status).type('application/problem+json').send(body);
-}
 
 /** A refusal of the domain as a problem: 400 malformed, 409 an id reused for something else, 422 refused. */
 function refusal(error: DomainError): Problem {
@@ -71,30 +63,22 @@ export function registerCommandRoutes(app: FastifyInstance, deps: CommandRouteDe
           body: Body,
           response: { 200: Result, 201: Result, 400: Problem, 401: Problem, 403: Problem, 409: Problem, 422: Problem },
         },
-        // Credentials and role before the body is even read: 401 and 403 never depend on what was sent.
-        onRequest: async (request: FastifyRequest, reply: FastifyReply) => {
-          const header = request.headers.authorization;
-          const principal = deps.keys.authenticate(typeof header === 'string' && header.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : undefined);
-          const decision = authorize(principal, { roles });
-          if (!decision.ok) return send(reply, problem(decision.status, decision.code, decision.status === 401 ? 'Unauthorized' : 'Forbidden', decision.detail));
-          if (principal) request.principal = principal;
-          return undefined;
-        },
+        onRequest: requireRole(deps.keys, roles),
       },
       async (request, reply) => {
         const headerId = request.headers['idempotency-key'];
         const { id: bodyId, ...rest } = request.body as { id?: string } & Record<string, unknown>;
         if (bodyId && typeof headerId === 'string' && headerId !== bodyId) {
-          return send(reply, problem(400, 'idempotency_key_mismatch', 'Bad Request', `the body's id ${bodyId} and the Idempotency-Key ${headerId} differ: send one, or the same in both`));
+          return sendProblem(reply, problem(400, 'idempotency_key_mismatch', 'Bad Request', `the body's id ${bodyId} and the Idempotency-Key ${headerId} differ: send one, or the same in both`));
         }
         const id = bodyId ?? (typeof headerId === 'string' ? headerId : undefined);
-        if (!id) return send(reply, problem(400, 'id_required', 'Bad Request', 'every command carries the client\'s id (a UUID), in the body as `id` or as an Idempotency-Key header, so that a retry is recognised'));
+        if (!id) return sendProblem(reply, problem(400, 'id_required', 'Bad Request', 'every command carries the client\'s id (a UUID), in the body as `id` or as an Idempotency-Key header, so that a retry is recognised'));
         try {
           const command = parseCommand({ ...rest, type, id });
           const principal = request.principal!;
           const area = await areaOfCommand(command, (stream) => deps.executor.load(stream));
           const allowed = authorize(principal, { roles, ...(area ? { area } : {}) });
-          if (!allowed.ok) return send(reply, problem(allowed.status, allowed.code, 'Forbidden', allowed.detail));
+          if (!allowed.ok) return sendProblem(reply, problem(allowed.status, allowed.code, 'Forbidden', allowed.detail));
           const result = await deps.executor.execute(command, {
             actor: principal.name,
             role: principal.role,
@@ -104,7 +88,7 @@ export function registerCommandRoutes(app: FastifyInstance, deps: CommandRouteDe
           });
           return reply.code(result.status === 'recorded' ? 201 : 200).send(result);
         } catch (error) {
-          if (error instanceof DomainError) return send(reply, refusal(error));
+          if (error instanceof DomainError) return sendProblem(reply, refusal(error));
           throw error;
         }
       },

@@ -253,6 +253,14 @@ export class SqliteEventStore implements EventStore {
     await this.checkpointer?.settle();
   }
 
+  /** The last event linked into the hash chain: what an auditor exports and later verifies against. */
+  chainHead(): { position: number; hash: string } | undefined {
+    this.assertOpen();
+    const row = this.run(() => this.db.prepare('SELECT position, hash FROM event_chain ORDER BY position DESC LIMIT 1').get()) as { position: number; hash: Buffer | string } | undefined;
+    if (!row) return undefined;
+    return { position: row.position, hash: typeof row.hash === 'string' ? row.hash : row.hash.toString('hex') };
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
