@@ -31,6 +31,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     store,
     logger,
     projections: () => runner.status(),
+    views: (name) => runner.views(name),
     commands: { executor: new CommandExecutor(store), keys },
     ...(store instanceof SqliteEventStore ? { chainHead: () => store.chainHead() } : {}),
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,

@@ -9,9 +9,11 @@ import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Logger } from '../logger.js';
+import type { Views } from '../../projections/types.js';
 import type { EventStore } from '../store/types.js';
 import { registerAuditRoutes } from './audit.js';
 import { registerCommandRoutes, type CommandRouteDeps } from './commands.js';
+import { registerReadRoutes } from './reads.js';
 import { Problem, problem } from './problem.js';
 
 /** What a projection runner reports about itself; /ready is 503 until every projection has caught up. */
@@ -29,6 +31,8 @@ export interface AppDeps {
   readyTimeoutMs?: number;
   /** The command routes, when the app posts (the executor and the API keys). */
   commands?: CommandRouteDeps;
+  /** The projection runner's views, by projection name, for the read routes. */
+  views?: (projection: string) => Views<unknown>;
   /** The embedded store's hash-chain head, for auditors. */
   chainHead?: () => { position: number; hash: string } | undefined;
   /** Requests per minute per client (API key, else address); 0 or unset: no limit. */
@@ -86,6 +90,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (deps.commands) {
     registerCommandRoutes(app, deps.commands);
     registerAuditRoutes(app, { store: deps.store, keys: deps.commands.keys, ...(deps.chainHead ? { chainHead: deps.chainHead } : {}) });
+    if (deps.views) registerReadRoutes(app, { keys: deps.commands.keys, views: deps.views });
   }
   return app;
 }

@@ -1,0 +1,85 @@
+// Reads of the caught-up projections: an area's balance (finance and dashboards within their areas, auditors
+// everywhere), a household's card (finance within the household's village, auditors; never dashboards: it
+// names people), and a village's public notice (anyone: names are masked before they reach the view).
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { AreaCode, Id } from '../../domain/values.js';
+import { areaBalance, type BalanceView } from '../../projections/balances.js';
+import { cardKey, type CardView, type HouseholdCard } from '../../projections/household-card.js';
+import { readNotice, type NoticeView } from '../../projections/public-notice.js';
+import type { Views } from '../../projections/types.js';
+import { authorize, type KeyStore } from '../auth/keys.js';
+import { requireRole, sendProblem } from './auth.js';
+import { Problem, problem } from './problem.js';
+
+export interface ReadRouteDeps {
+  keys: KeyStore;
+  /** The runner's views of a projection, by name. */
+  views: (projection: string) => Views<unknown>;
+}
+
+const forbidden = (detail: string): Problem => problem(403, 'forbidden_area', 'Forbidden', detail);
+const notFound = (code: string, detail: string): Problem => problem(404, code, 'Not Found', detail);
+
+export function registerReadRoutes(app: FastifyInstance, deps: ReadRouteDeps): void {
+  const typed = app.withTypeProvider<ZodTypeProvider>();
+  typed.get(
+    '/v1/areas/:code/balance',
+    {
+      schema: {
+        tags: ['reads'],
+        summary: "an area's balance: held, in flight, appropriated and paid, always per source type, summed over the accounts inside it",
+        security: [{ apiKey: [] }],
+        params: z.object({ code: AreaCode }),
+        response: { 200: z.record(z.string(), z.unknown()), 400: Problem, 401: Problem, 403: Problem, 404: Problem },
+      },
+      onRequest: requireRole(deps.keys, ['finance', 'auditor', 'dashboard']),
+    },
+    async (request, reply) => {
+      const { code } = request.params;
+      const allowed = authorize(request.principal, { roles: ['finance', 'auditor', 'dashboard'], area: code });
+      if (!allowed.ok) return sendProblem(reply, forbidden(allowed.detail));
+      const views = deps.views('balances') as Views<BalanceView>;
+      if (!views.get(`area-accounts:${code}`)) return sendProblem(reply, notFound('unknown_area', `no account is held in area ${code}`));
+      return areaBalance(views, code) as unknown as Record<string, unknown>;
+    },
+  );
+  typed.get(
+    '/v1/households/:id/card',
+    {
+      schema: {
+        tags: ['reads'],
+        summary: 'a household card (明白卡): everything the household received, by programme, period and channel',
+        security: [{ apiKey: [] }],
+        params: z.object({ id: Id }),
+        response: { 200: z.record(z.string(), z.unknown()), 400: Problem, 401: Problem, 403: Problem, 404: Problem },
+      },
+      onRequest: requireRole(deps.keys, ['finance', 'auditor']),
+    },
+    async (request, reply) => {
+      const card = (deps.views('household-card') as Views<CardView>).get(cardKey(request.params.id)) as HouseholdCard | undefined;
+      if (!card) return sendProblem(reply, notFound('unknown_household', `no card for household ${request.params.id}`));
+      // A card whose village is not known yet (history imported out of order) is for auditors only.
+      const allowed = authorize(request.principal, { roles: ['finance', 'auditor'], area: card.villageCode ?? '000000000000' });
+      if (!allowed.ok) return sendProblem(reply, forbidden(allowed.detail));
+      return card as unknown as Record<string, unknown>;
+    },
+  );
+  typed.get(
+    '/v1/villages/:code/notice',
+    {
+      schema: {
+        tags: ['reads'],
+        summary: 'the public notice (公示) of a village: what was paid to whom, names masked and ID numbers cut to their last four characters',
+        params: z.object({ code: AreaCode }),
+        response: { 200: z.record(z.string(), z.unknown()), 400: Problem, 404: Problem },
+      },
+    },
+    async (request, reply) => {
+      const notice = readNotice(deps.views('public-notice') as Views<NoticeView>, request.params.code);
+      if (!notice) return sendProblem(reply, notFound('no_notice', `nothing has been paid in village ${request.params.code}`));
+      return notice as unknown as Record<string, unknown>;
+    },
+  );
+}
