@@ -7,6 +7,7 @@ import { buildApp } from './http/app.js';
 import type { Logger } from './logger.js';
 import { ALL_PROJECTIONS } from '../projections/index.js';
 import { ProjectionRunner } from './projections/runner.js';
+import { LiveDetector } from './detection/live.js';
 import { openStore } from './store/open.js';
 import { SqliteEventStore } from './store/sqlite/store.js';
 import type { EventStore } from './store/types.js';
@@ -27,10 +28,13 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   // Views live in the embedded store's own file, or in a local SQLite file when events are in KurrentDB.
   const runner = new ProjectionRunner(store, config.FUNDTRAIL_DB, ALL_PROJECTIONS, { logger });
   runner.start();
+  const detector = new LiveDetector(store, logger);
+  detector.start();
   const app = await buildApp({
     store,
     logger,
-    projections: () => runner.status(),
+    projections: () => [...runner.status(), detector.status()],
+    findings: () => detector.findings(),
     views: (name) => runner.views(name),
     commands: { executor: new CommandExecutor(store), keys },
     ...(store instanceof SqliteEventStore ? { chainHead: () => store.chainHead() } : {}),
@@ -41,6 +45,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     await app.listen({ host: config.HOST, port: config.PORT });
   } catch (error) {
     await runner.stop();
+    await detector.stop();
     await store.close();
     throw new ListenError(config.HOST, config.PORT, error);
   }
@@ -51,6 +56,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     (closing ??= (async () => {
       await app.close();
       await runner.stop();
+      await detector.stop();
       await store.close();
     })());
   return { app, store, runner, address, close };

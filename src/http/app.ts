@@ -9,10 +9,12 @@ import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Logger } from '../logger.js';
+import type { Finding } from '../../projections/findings/types.js';
 import type { Views } from '../../projections/types.js';
 import type { EventStore } from '../store/types.js';
 import { registerAuditRoutes } from './audit.js';
 import { registerCommandRoutes, type CommandRouteDeps } from './commands.js';
+import { registerFindingRoutes } from './findings.js';
 import { registerReadRoutes } from './reads.js';
 import { Problem, problem } from './problem.js';
 
@@ -33,6 +35,8 @@ export interface AppDeps {
   commands?: CommandRouteDeps;
   /** The projection runner's views, by projection name, for the read routes. */
   views?: (projection: string) => Views<unknown>;
+  /** The findings of detection as it stands, for GET /v1/findings. */
+  findings?: () => Finding[];
   /** The embedded store's hash-chain head, for auditors. */
   chainHead?: () => { position: number; hash: string } | undefined;
   /** Requests per minute per client (API key, else address); 0 or unset: no limit. */
@@ -91,6 +95,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     registerCommandRoutes(app, deps.commands);
     registerAuditRoutes(app, { store: deps.store, keys: deps.commands.keys, ...(deps.chainHead ? { chainHead: deps.chainHead } : {}) });
     if (deps.views) registerReadRoutes(app, { keys: deps.commands.keys, views: deps.views });
+    if (deps.findings) registerFindingRoutes(app, { keys: deps.commands.keys, findings: deps.findings });
   }
   return app;
 }
