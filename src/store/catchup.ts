@@ -89,6 +89,10 @@ export function catchUpSubscription(
           yield { kind: 'caught_up', position: after };
         }
         await head.wait(abort.signal, pollMs, seq);
+      } else {
+        // Reads of the embedded store resolve at once: without a turn of the event loop between pages, catching
+        // up on a long log would starve everything else in the process (a server could not even start listening).
+        await new Promise((resolve) => setImmediate(resolve));
       }
     }
   }
