@@ -227,12 +227,18 @@ function moveOut(s: AccountState, f: Folded, lots: Lot[]): void {
   s.lastMovement = f.effectiveDate;
 }
 
+/**
+ * The dated change in force on a date: the latest dated on or before it, whatever order the changes were
+ * recorded in (imports); of two on the same day, the one recorded later.
+ */
+export function changeInForce<T extends { on: string }>(changes: readonly T[], date: string): T | undefined {
+  let current: T | undefined;
+  for (const change of changes) if (change.on <= date && (!current || change.on >= current.on)) current = change;
+  return current;
+}
+
 /** A household's status on a date: the last change on or before it. */
 export function householdStatusOn(state: HouseholdState, date: string): { status: HouseholdStatus; since: string } | undefined {
-  let current: { status: HouseholdStatus; since: string } | undefined;
-  // Changes may be recorded out of date order (imports); the latest dated on or before `date` wins.
-  for (const change of state.statuses) {
-    if (change.on <= date && (!current || change.on >= current.since)) current = { status: change.status, since: change.on };
-  }
-  return current;
+  const change = changeInForce(state.statuses, date);
+  return change && { status: change.status, since: change.on };
 }

@@ -3,7 +3,7 @@
 // A reversed payment stays on the card, marked, so the household can see what was corrected and why the
 // totals changed; it no longer counts in the totals.
 import type { DataOf, Lot } from '../domain/events.js';
-import type { Projection, ProjectedEvent, Views } from './types.js';
+import { effectiveDateOf, type Projection, type ProjectedEvent, type Views } from './types.js';
 
 /** One channel of a payment: the money of one source and fiscal year that reached the household. */
 export interface CardChannel {
@@ -87,8 +87,6 @@ function applyTotals(totals: CardTotals, payment: CardPayment, sign: 1 | -1): vo
   for (const channel of payment.channels) add(totals.bySourceType, channel.sourceType, sign * channel.amountFen);
 }
 
-/** The date a fact took effect; an event without one (never written by the executor) falls back to when it was recorded. */
-export const effectiveDateOf = (event: ProjectedEvent): string => event.metadata.effectiveDate ?? event.recordedAt.slice(0, 10);
 
 function toCardPayment(event: ProjectedEvent, d: DataOf<'PaymentMade'>): CardPayment {
   const payment: CardPayment = { eventId: event.id, paymentId: d.paymentId, effectiveDate: effectiveDateOf(event), purpose: d.purpose, voucherNo: d.voucherNo, amountFen: d.amountFen, channels: channelsOf(d.lots), reversed: false };

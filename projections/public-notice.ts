@@ -3,8 +3,8 @@
 // no reader of a `village:` view can ever see personal data. The index views (`hh:`, `pending:`) do hold
 // full names and ID numbers, because masking needs them; only `village:` views may be published.
 import type { DataOf } from '../domain/events.js';
-import { effectiveDateOf, payeeHousehold } from './household-card.js';
-import type { Projection, ProjectedEvent, Views } from './types.js';
+import { payeeHousehold } from './household-card.js';
+import { effectiveDateOf, type Projection, type ProjectedEvent, type Views } from './types.js';
 
 export interface NoticeEntry {
   eventId: string;

@@ -14,6 +14,9 @@ export interface ProjectedEvent {
   recordedAt: string;
 }
 
+/** The date a fact took effect; an event without one (never written by the executor) falls back to when it was recorded. */
+export const effectiveDateOf = (event: ProjectedEvent): string => event.metadata.effectiveDate ?? event.recordedAt.slice(0, 10);
+
 /**
  * The keyed views a projection reads and writes while folding; the runner tracks what changed. A fold may
  * update a view it got in place, and must then put() it back so that it is saved.

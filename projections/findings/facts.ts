@@ -3,7 +3,8 @@
 // declared relatives, accounts and their areas, projects, plans and loans. Rules stay small because of it.
 import type { DataOf } from '../../domain/events.js';
 import { DEFAULT_VERSION, ruleInForce, type RuleVersion } from '../../domain/rules.js';
-import type { ProjectedEvent } from '../types.js';
+import { changeInForce } from '../../domain/state.js';
+import { effectiveDateOf, type ProjectedEvent } from '../types.js';
 
 export interface HouseholdFacts {
   householdId: string;
@@ -173,11 +174,8 @@ export class Facts {
 
   /** A household's status on a date: the latest change dated on or before it, whatever order it was recorded in. */
   statusOn(household: HouseholdFacts, date: string): { status: HouseholdFacts['statuses'][number]['status']; since: string; eventId: string } | undefined {
-    let current: { status: HouseholdFacts['statuses'][number]['status']; since: string; eventId: string } | undefined;
-    for (const change of household.statuses) {
-      if (change.on <= date && (!current || change.on >= current.since)) current = { status: change.status, since: change.on, eventId: change.eventId };
-    }
-    return current;
+    const change = changeInForce(household.statuses, date);
+    return change && { status: change.status, since: change.on, eventId: change.eventId };
   }
 
   /** The area an account belongs to: from its opening, or read from its id (village:, township:, pool:…). */
@@ -203,10 +201,8 @@ export class Facts {
   }
 }
 
-/** The date a fact took effect; an event without one falls back to when it was recorded. */
-export function effectiveDate(event: ProjectedEvent): string {
-  return event.metadata.effectiveDate ?? event.recordedAt.slice(0, 10);
-}
+/** The date a fact took effect (the projections' own reading of it). */
+export const effectiveDate = effectiveDateOf;
 
 /** The account a money event was posted to: account streams are `account-{accountId}`. */
 export function accountOfStream(stream: string): string | null {

@@ -98,9 +98,7 @@ export interface Rule<S = unknown> {
 }
 
 /** Days between two ISO dates (b - a). */
-export function daysBetween(a: string, b: string): number {
-  return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000);
-}
+export { daysBetween } from '../../domain/values.js';
 
 /** Whole months from a to b, counting a month complete on the same day of the month. */
 export function monthsBetween(a: string, b: string): number {

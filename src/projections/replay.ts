@@ -1,7 +1,7 @@
 // Time travel: every projection rebuilt in memory from the log, as of a log position, an effective date
 // ("what we now know happened by then") or a recording date ("what the books said then, as recorded then").
 import type { EventStore } from '../store/types.js';
-import { MemoryViews, type ProjectedEvent, type Projection } from '../../projections/types.js';
+import { effectiveDateOf, MemoryViews, type ProjectedEvent, type Projection } from '../../projections/types.js';
 import type { Progress } from '../cli/progress.js';
 
 export interface AsOf {
@@ -22,7 +22,7 @@ export interface ReplayResult {
 
 export function includes(asOf: AsOf, event: ProjectedEvent): boolean {
   if (asOf.position !== undefined && event.position > asOf.position) return false;
-  const effective = event.metadata.effectiveDate ?? event.recordedAt.slice(0, 10);
+  const effective = effectiveDateOf(event);
   if (asOf.effectiveDate !== undefined && effective > asOf.effectiveDate) return false;
   // The recording time the command carried (an import keeps the original's); the store's own time otherwise.
   const recorded = (event.metadata.recordedAt ?? event.recordedAt).slice(0, 10);

@@ -5,6 +5,7 @@
 // reversals) in finish(), against the facts as finally known.
 import type { DataOf } from '../../../domain/events.js';
 import type { RuleParameters } from '../../../domain/rules.js';
+import { changeInForce } from '../../../domain/state.js';
 import type { ProjectedEvent } from '../../types.js';
 import { accountOfStream, effectiveDate, type Facts, type HouseholdFacts } from '../facts.js';
 import { yuan, type FinishContext, type ParameterValue, type RaisedFinding, type Rule, type RuleContext, type Severity } from '../types.js';
@@ -267,17 +268,6 @@ interface Ineligibility {
   en: string;
 }
 
-/** The status change in force on a date (the latest dated on or before it), as an index; -1 before any. */
-function statusAt(household: HouseholdFacts, date: string): number {
-  const statuses = household.statuses;
-  let at = -1;
-  for (let i = 0; i < statuses.length; i++) {
-    const on = statuses[i]!.on;
-    if (on <= date && (at < 0 || on >= statuses[at]!.on)) at = i;
-  }
-  return at;
-}
-
 /** Why a payment's household or person could not be paid on its date, from the registry as finally known. */
 function ineligibility(facts: Facts, p: HouseholdPayment, householdId: string | undefined, area: string | null, rulesOn: (date: string) => { parameters: RuleParameters }, deaths: DeathIndex, dayNumbers: Days): Ineligibility | null {
   if (householdId === undefined) {
@@ -285,11 +275,10 @@ function ineligibility(facts: Facts, p: HouseholdPayment, householdId: string | 
   }
   const household = facts.households.get(householdId);
   if (!household) return { reason: 'not_registered', severity: 'severe', proof: [], zh: `户${householdId}不在建档立卡登记中`, en: `household ${householdId} is not on the registry` };
-  const at = statusAt(household, p.date);
-  if (at < 0) {
+  const status = changeInForce(household.statuses, p.date);
+  if (!status) {
     return { reason: 'not_yet_registered', severity: 'severe', proof: [household.eventId], zh: `户${householdId}于${household.registeredOn}才登记，支付时尚未登记`, en: `household ${householdId} was only registered on ${household.registeredOn}` };
   }
-  const status = household.statuses[at]!;
   if (status.status === 'removed') {
     return { reason: 'removed', severity: 'severe', proof: [status.eventId], zh: `户${householdId}已于${status.on}被清退出登记`, en: `household ${householdId} was removed from the registry on ${status.on}` };
   }
