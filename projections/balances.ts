@@ -47,7 +47,7 @@ interface TransferInFlight {
 }
 
 /** The accounts of an area and of every area inside it, kept when an account opens. */
-interface AreaAccounts {
+export interface AreaAccounts {
   view: 'area-accounts';
   accounts: string[];
 }
@@ -55,7 +55,7 @@ interface AreaAccounts {
 export type BalanceView = AccountBalance | TransferInFlight | AreaAccounts;
 
 export const accountKey = (accountId: string): string => `account:${accountId}`;
-const areaAccountsKey = (code: string): string => `area-accounts:${code}`;
+export const areaAccountsKey = (code: string): string => `area-accounts:${code}`;
 const transferKey = (fromAccount: string, transferId: string): string => `transfer:${fromAccount}:${transferId}`;
 
 /** The area and its ancestors: a village rolls up into its township and county. */

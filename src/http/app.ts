@@ -94,7 +94,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (deps.commands) {
     registerCommandRoutes(app, deps.commands);
     registerAuditRoutes(app, { store: deps.store, keys: deps.commands.keys, ...(deps.chainHead ? { chainHead: deps.chainHead } : {}) });
-    if (deps.views) registerReadRoutes(app, { keys: deps.commands.keys, views: deps.views });
+    if (deps.views) registerReadRoutes(app, { keys: deps.commands.keys, views: deps.views, store: deps.store });
     if (deps.findings) registerFindingRoutes(app, { keys: deps.commands.keys, findings: deps.findings });
   }
   return app;

@@ -1,22 +1,26 @@
-// Reads of the caught-up projections: an area's balance (finance and dashboards within their areas, auditors
-// everywhere), a household's card (finance within the household's village, auditors; never dashboards: it
-// names people), and a village's public notice (anyone: names are masked before they reach the view).
+// Reads of the caught-up projections. Here: a household's card (finance within the household's village,
+// auditors; never dashboards: it names people) and a village's public notice (anyone: names are masked before
+// they reach the view). Area reads are in areas.ts; projects, loans, lineage and trails in entities.ts.
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AreaCode, Id } from '../../domain/values.js';
-import { areaBalance, type BalanceView } from '../../projections/balances.js';
 import { cardKey, type CardView, type HouseholdCard } from '../../projections/household-card.js';
 import { readNotice, type NoticeView } from '../../projections/public-notice.js';
 import type { Views } from '../../projections/types.js';
 import { authorize, type KeyStore } from '../auth/keys.js';
+import type { EventStore } from '../store/types.js';
+import { registerAreaRoutes } from './areas.js';
 import { requireRole, sendProblem } from './auth.js';
+import { registerEntityRoutes } from './entities.js';
 import { Problem, problem } from './problem.js';
 
 export interface ReadRouteDeps {
   keys: KeyStore;
   /** The runner's views of a projection, by name. */
   views: (projection: string) => Views<unknown>;
+  /** The log, for answers as of a past date and for the events an audit trail lists. */
+  store: EventStore;
 }
 
 const forbidden = (detail: string): Problem => problem(403, 'forbidden_area', 'Forbidden', detail);
@@ -24,27 +28,8 @@ const notFound = (code: string, detail: string): Problem => problem(404, code, '
 
 export function registerReadRoutes(app: FastifyInstance, deps: ReadRouteDeps): void {
   const typed = app.withTypeProvider<ZodTypeProvider>();
-  typed.get(
-    '/v1/areas/:code/balance',
-    {
-      schema: {
-        tags: ['reads'],
-        summary: "an area's balance: held, in flight, appropriated and paid, always per source type, summed over the accounts inside it",
-        security: [{ apiKey: [] }],
-        params: z.object({ code: AreaCode }),
-        response: { 200: z.record(z.string(), z.unknown()), 400: Problem, 401: Problem, 403: Problem, 404: Problem },
-      },
-      onRequest: requireRole(deps.keys, ['finance', 'auditor', 'dashboard']),
-    },
-    async (request, reply) => {
-      const { code } = request.params;
-      const allowed = authorize(request.principal, { roles: ['finance', 'auditor', 'dashboard'], area: code });
-      if (!allowed.ok) return sendProblem(reply, forbidden(allowed.detail));
-      const views = deps.views('balances') as Views<BalanceView>;
-      if (!views.get(`area-accounts:${code}`)) return sendProblem(reply, notFound('unknown_area', `no account is held in area ${code}`));
-      return areaBalance(views, code) as unknown as Record<string, unknown>;
-    },
-  );
+  registerAreaRoutes(app, deps);
+  registerEntityRoutes(app, deps);
   typed.get(
     '/v1/households/:id/card',
     {

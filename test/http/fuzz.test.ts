@@ -16,7 +16,8 @@ import { scratchDir } from '../helpers/tmp.js';
 import { COUNTY, POOL, standardCounty, VILLAGE, VILLAGE_ACCOUNT, world } from '../domain/fixture.js';
 
 const COMMAND_PATHS = Command.options.map((o) => commandPath(o.shape.type.value as CommandType));
-const READ_PATHS = [`/v1/areas/${VILLAGE}/balance`, `/v1/areas/${COUNTY}/balance`, '/v1/households/hh-1/card', `/v1/villages/${VILLAGE}/notice`, '/v1/events', '/v1/chain/head', '/openapi.json', '/health'];
+const READ_PATHS = [`/v1/areas/${VILLAGE}/balance`, `/v1/areas/${COUNTY}/balance`, '/v1/households/hh-1/card', `/v1/villages/${VILLAGE}/notice`, '/v1/events', '/v1/chain/head', '/openapi.json', '/health',
+  `/v1/areas/${VILLAGE}/children`, `/v1/areas/${COUNTY}/accounts`, `/v1/areas/${COUNTY}/risk-fund`, '/v1/lineage/household/hh-1', `/v1/lineage/village/${VILLAGE}`, '/v1/lineage/source/central-2020', '/v1/lineage/appropriation/ap-1', `/v1/trail/area/${VILLAGE}`, '/v1/trail/household/hh-1'];
 
 const hostileStrings = fc.constantFrom(
   "'; DROP TABLE events; --", '<script>alert(1)</script>', '../../etc/passwd', '${jndi:ldap://x}', '\u0000', '\uFEFF', '\uD800', '𠮷野家', 'A'.repeat(10_000),
@@ -96,6 +97,11 @@ const readRequest: fc.Arbitrary<FuzzRequest> = fc.record({
     hostileStrings.map((x) => `/v1/households/${encode(x)}/card`),
     hostileStrings.map((x) => `/v1/villages/${encode(x)}/notice`),
     fc.tuple(hostileValue, hostileValue).map(([a, b]) => `/v1/events?after=${encode(String(a))}&limit=${encode(String(b))}`),
+    fc.tuple(fc.constantFrom('balance', 'children', 'accounts'), hostileValue, hostileValue).map(([route, a, b]) => `/v1/areas/${VILLAGE}/${route}?asOf=${encode(String(a))}&position=${encode(String(b))}`),
+    fc.tuple(fc.constantFrom('appropriation', 'source', 'account', 'village', 'project', 'household', 'payment', 'wallet'), hostileStrings).map(([kind, x]) => `/v1/lineage/${kind}/${encode(x)}`),
+    fc.tuple(fc.constantFrom('area', 'account', 'household', 'project', 'loan'), hostileStrings, hostileValue).map(([kind, x, a]) => `/v1/trail/${kind}/${encode(x)}?after=${encode(String(a))}`),
+    hostileStrings.map((x) => `/v1/projects/${encode(x)}`),
+    hostileStrings.map((x) => `/v1/loans/${encode(x)}`),
   ),
   key: fc.constantFrom('finance', 'auditor', 'none', 'garbage'),
   body: fc.constant(undefined),

@@ -1,0 +1,130 @@
+// Area reads over HTTP: the balance with its breakdown, children and accounts, now and as of a past date
+// (what had happened by then, and what had been recorded by then), and who may read them.
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import t, { type Test } from 'tap';
+import { ALL_PROJECTIONS } from '../../projections/index.js';
+import { foldAll, type MemoryViews, type ProjectedEvent } from '../../projections/types.js';
+import { KeyStore } from '../../src/auth/keys.js';
+import { CommandExecutor } from '../../src/domain/executor.js';
+import { MemoryEventStore } from '../../src/store/memory.js';
+import { testApp } from '../helpers/app.js';
+import { scratchDir } from '../helpers/tmp.js';
+import { COUNTY, OTHER_VILLAGE, POOL, standardCounty, TOWNSHIP, TOWNSHIP_ACCOUNT, VILLAGE, VILLAGE_ACCOUNT, world } from '../domain/fixture.js';
+
+/**
+ * The standard county (¥30,000 of ap-1 reached the village on 2020-06-01), then: a ¥800 payment effective
+ * 2020-07-15, a ¥500 payment effective 2020-06-10 but recorded on 2020-07-20 (a late posting), and ¥1,000 sent
+ * from the village back up to the township on 2020-08-01 and received there on 2020-08-05.
+ */
+async function setup(t: Test) {
+  const store = new MemoryEventStore();
+  const w = world(store);
+  await standardCounty(w);
+  await w.run({ type: 'RegisterProgramme', programmeId: 'p', name: '低保', purpose: 'household_benefit', period: 'month' });
+  const pay = (paymentId: string, amountFen: number, effectiveDate: string, now: string) =>
+    w.run({ type: 'MakePayment', paymentId, fromAccount: VILLAGE_ACCOUNT, payee: { kind: 'household', id: 'hh-1' }, amountFen, voucherNo: `PZ-${paymentId}`, purpose: 'household_benefit', programmeId: 'p', period: effectiveDate.slice(0, 7), effectiveDate, id: randomUUID() }, { now });
+  await pay('pay-july', 80_000, '2020-07-15', '2020-07-15T09:00:00.000Z');
+  await pay('pay-late', 50_000, '2020-06-10', '2020-07-20T09:00:00.000Z');
+  await w.run({ type: 'SendTransfer', transferId: 'tr-up', fromAccount: VILLAGE_ACCOUNT, toAccount: TOWNSHIP_ACCOUNT, amountFen: 100_000, effectiveDate: '2020-08-01' }, { now: '2020-08-01T09:00:00.000Z' });
+  await w.run({ type: 'ReceiveTransfer', transferId: 'tr-up', fromAccount: VILLAGE_ACCOUNT, toAccount: TOWNSHIP_ACCOUNT, amountFen: 100_000, effectiveDate: '2020-08-05' }, { now: '2020-08-05T09:00:00.000Z' });
+  const log = (await w.log()) as unknown as ProjectedEvent[];
+  const views = new Map<string, MemoryViews<unknown>>(ALL_PROJECTIONS.map((p) => [p.name, foldAll(p, log)]));
+  const keys = KeyStore.open(join(scratchDir(t), 'keys.json'));
+  const k = {
+    village: keys.issue({ name: '东关村', role: 'finance', areas: [VILLAGE] }).key,
+    otherVillage: keys.issue({ name: '西关村', role: 'finance', areas: [OTHER_VILLAGE] }).key,
+    auditor: keys.issue({ name: '审计', role: 'auditor', areas: [] }).key,
+    dashboard: keys.issue({ name: '大屏', role: 'dashboard', areas: [COUNTY] }).key,
+    publicKey: keys.issue({ name: '公众', role: 'public', areas: [] }).key,
+  };
+  const { app } = await testApp(t, { store, commands: { executor: new CommandExecutor(store), keys }, views: (name) => views.get(name)! });
+  const get = (url: string, key?: string) => app.inject({ method: 'GET', url, headers: key ? { authorization: `Bearer ${key}` } : {} });
+  return { get, k, w };
+}
+
+t.test('every area route: 401 without a key, 403 for a public key or outside the key\'s area, 200 inside', async (t) => {
+  const { get, k } = await setup(t);
+  for (const route of ['balance', 'children', 'accounts']) {
+    const url = `/v1/areas/${VILLAGE}/${route}`;
+    t.equal((await get(url)).statusCode, 401, `${route}: no key`);
+    t.equal((await get(url, k.publicKey)).statusCode, 403, `${route}: a public key`);
+    t.equal((await get(url, k.otherVillage)).statusCode, 403, `${route}: another village's key`);
+    t.equal((await get(`/v1/areas/${COUNTY}/${route}`, k.village)).statusCode, 403, `${route}: a village key on its county`);
+    t.equal((await get(url, k.village)).statusCode, 200, `${route}: the village's own key`);
+    t.equal((await get(`/v1/areas/${COUNTY}/${route}`, k.dashboard)).statusCode, 200, `${route}: a county dashboard`);
+    t.equal((await get('/v1/areas/620499000000/' + route, k.auditor)).statusCode, 404, `${route}: an unknown area`);
+    t.equal((await get(`/v1/areas/${VILLAGE}/${route}?asOf=2020-02-30`, k.auditor)).statusCode, 400, `${route}: an impossible date`);
+    t.equal((await get(`/v1/areas/${VILLAGE}/${route}?bogus=1`, k.auditor)).statusCode, 400, `${route}: an unknown parameter`);
+  }
+});
+
+t.test('the balance now: per source type, and held by source and by purpose', async (t) => {
+  const { get, k } = await setup(t);
+  const village = (await get(`/v1/areas/${VILLAGE}/balance`, k.village)).json();
+  t.match(village, {
+    areaCode: VILLAGE, level: 'village', name: '东关村', asOf: null,
+    heldBySourceType: { grant: 3_000_000 - 80_000 - 50_000 - 100_000 },
+    paidBySourceType: { grant: 130_000 },
+    receivedBySourceType: { grant: 3_000_000 },
+    heldBySource: { 'central-2020': 2_770_000 },
+    heldByPurpose: { household_benefit: 2_770_000 },
+    inFlightBySourceType: {},
+  });
+  const county = (await get(`/v1/areas/${COUNTY}/balance`, k.dashboard)).json();
+  // Counted once: the county holds what was appropriated less what was paid, wherever inside it the money sits.
+  t.same(county.heldBySourceType, { grant: 12_000_000 - 130_000 });
+  t.same(county.heldByPurpose, { household_benefit: 10_000_000 - 130_000, education_aid: 2_000_000 });
+  t.same(county.appropriatedBySourceType, { grant: 12_000_000 });
+});
+
+t.test('as of a date: what had happened by then; with recorded=true, what the books said then', async (t) => {
+  const { get, k } = await setup(t);
+  const at = async (query: string) => (await get(`/v1/areas/${VILLAGE}/balance?${query}`, k.auditor)).json();
+  t.match(await at('asOf=2020-05-31'), { heldBySourceType: {}, receivedBySourceType: {}, asOf: { effectiveDate: '2020-05-31' } }, 'before the money arrived');
+  t.match(await at('asOf=2020-06-30'), { heldBySourceType: { grant: 2_950_000 }, paidBySourceType: { grant: 50_000 } }, 'the late posting counts where it happened');
+  t.match(await at('asOf=2020-06-30&recorded=true'), { heldBySourceType: { grant: 3_000_000 }, paidBySourceType: {}, asOf: { recordedBy: '2020-06-30' } }, 'but was not in the books on 2020-06-30');
+  t.match(await at('asOf=2020-08-02'), { heldBySourceType: { grant: 2_770_000 }, inFlightBySourceType: { grant: 100_000 } }, 'sent up to the township, not yet received');
+  t.match(await at('asOf=2020-08-05'), { heldBySourceType: { grant: 2_770_000 }, inFlightBySourceType: {} }, 'received by the township: no longer in flight');
+  const now = (await get(`/v1/areas/${VILLAGE}/balance`, k.auditor)).json();
+  const late = await at('asOf=2099-12-31');
+  t.same({ ...late, asOf: null }, now, 'a date after everything answers what the caught-up view answers');
+});
+
+t.test('as of a log position', async (t) => {
+  const { get, k, w } = await setup(t);
+  const log = await w.log();
+  const payment = log.find((e) => e.type === 'PaymentMade')!;
+  const before = (await get(`/v1/areas/${VILLAGE}/balance?position=${payment.position - 1}`, k.auditor)).json();
+  const after = (await get(`/v1/areas/${VILLAGE}/balance?position=${payment.position}`, k.auditor)).json();
+  t.same(before.paidBySourceType, {});
+  t.same(after.paidBySourceType, { grant: 80_000 });
+  t.equal(after.asOf.position, payment.position);
+});
+
+t.test('children: a county\'s townships, a township\'s villages, each with its balance', async (t) => {
+  const { get, k } = await setup(t);
+  const county = (await get(`/v1/areas/${COUNTY}/children`, k.dashboard)).json();
+  t.same(county.children.map((c: { areaCode: string }) => c.areaCode), [TOWNSHIP]);
+  const township = (await get(`/v1/areas/${TOWNSHIP}/children`, k.auditor)).json();
+  t.same(township.children.map((c: { areaCode: string; name: string }) => [c.areaCode, c.name]), [[VILLAGE, '东关村'], [OTHER_VILLAGE, '西关村']]);
+  t.same(township.children[0].heldBySourceType, { grant: 2_770_000 });
+  t.same(township.children[1].heldBySourceType, {}, 'a village without money reads as zero, not missing');
+  const past = (await get(`/v1/areas/${TOWNSHIP}/children?asOf=2020-05-31`, k.auditor)).json();
+  t.same(past.children[0].heldBySourceType, {}, 'children as of a date');
+  t.same((await get(`/v1/areas/${VILLAGE}/children`, k.village)).json().children, [], 'a village has no children');
+});
+
+t.test('accounts: every account inside the area with its own balance', async (t) => {
+  const { get, k } = await setup(t);
+  const county = (await get(`/v1/areas/${COUNTY}/accounts`, k.auditor)).json();
+  const ids = county.accounts.map((a: { accountId: string }) => a.accountId);
+  t.ok(ids.includes(POOL) && ids.includes(VILLAGE_ACCOUNT) && ids.includes(TOWNSHIP_ACCOUNT), 'pool, township and village accounts');
+  t.same([...ids].sort(), ids, 'ordered by account id');
+  const pool = county.accounts.find((a: { accountId: string }) => a.accountId === POOL);
+  t.same(pool.heldBySourceType, { grant: 12_000_000 - 3_000_000 });
+  const village = (await get(`/v1/areas/${VILLAGE}/accounts`, k.village)).json();
+  t.same(village.accounts.map((a: { accountId: string }) => a.accountId), [VILLAGE_ACCOUNT]);
+  const past = (await get(`/v1/areas/${VILLAGE}/accounts?asOf=2020-07-16`, k.village)).json();
+  t.same(past.accounts[0].paidBySourceType, { grant: 130_000 });
+});
