@@ -16,6 +16,7 @@ import { registerAuditRoutes } from './audit.js';
 import { registerCommandRoutes, type CommandRouteDeps } from './commands.js';
 import { registerFindingRoutes } from './findings.js';
 import { registerReadRoutes } from './reads.js';
+import { registerStreamRoutes } from './stream.js';
 import { Problem, problem } from './problem.js';
 
 /** What a projection runner reports about itself; /ready is 503 until every projection has caught up. */
@@ -37,6 +38,8 @@ export interface AppDeps {
   views?: (projection: string) => Views<unknown>;
   /** The findings of detection as it stands, for GET /v1/findings. */
   findings?: () => Finding[];
+  /** Server-sent event streams: how often the read side's positions are looked at, in ms (default 1000). */
+  streamTickMs?: number;
   /** The embedded store's hash-chain head, for auditors. */
   chainHead?: () => { position: number; hash: string } | undefined;
   /** Requests per minute per client (API key, else address); 0 or unset: no limit. */
@@ -96,6 +99,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     registerAuditRoutes(app, { store: deps.store, keys: deps.commands.keys, ...(deps.chainHead ? { chainHead: deps.chainHead } : {}) });
     if (deps.views) registerReadRoutes(app, { keys: deps.commands.keys, views: deps.views, store: deps.store });
     if (deps.findings) registerFindingRoutes(app, { keys: deps.commands.keys, findings: deps.findings });
+    if (deps.views) {
+      const projections = deps.projections ?? (() => []);
+      registerStreamRoutes(app, {
+        keys: deps.commands.keys,
+        views: deps.views,
+        ...(deps.findings ? { findings: deps.findings } : {}),
+        positions: () => projections().map((p) => p.position),
+        ...(deps.streamTickMs ? { tickMs: deps.streamTickMs } : {}),
+      });
+    }
   }
   return app;
 }
