@@ -51,7 +51,7 @@ async function open(url: string, key: string) {
 }
 
 const finding = (over: Partial<Finding>): Finding => ({
-  id: 'duplicate_payment:0123456789abcdef', code: 'duplicate_payment', key: 'k', severity: 'high', areaCode: VILLAGE, accounts: [VILLAGE_ACCOUNT], amountFen: 80_000,
+  id: 'duplicate_payment:0123456789abcdef', code: 'duplicate_payment', key: 'k', severity: 'severe', areaCode: VILLAGE, accounts: [VILLAGE_ACCOUNT], amountFen: 80_000,
   eventIds: ['e1', 'e2'], parameters: {}, effectiveDate: '2020-06-01', explanation: { zh: '张三 重复领取', en: '张三 paid twice' }, status: 'open', resolutions: [], ...over,
 });
 
