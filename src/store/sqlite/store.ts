@@ -54,6 +54,8 @@ export class SqliteEventStore implements EventStore {
   private readonly revisions = new Map<string, number>();
   private readonly checkpointer: Checkpointer | undefined;
   private closed = false;
+  /** Open atomically() calls: appends inside one wake subscribers once, after the commit. */
+  private atomicDepth = 0;
 
   constructor(
     readonly path: string,
@@ -105,7 +107,7 @@ export class SqliteEventStore implements EventStore {
     validateAppends(appends);
     try {
       const result = this.writeRemembering(appends);
-      this.head.notify();
+      if (this.atomicDepth === 0) this.head.notify();
       return result;
     } catch (error) {
       const refused = translateSqliteError(error, this.path);
@@ -114,6 +116,37 @@ export class SqliteEventStore implements EventStore {
       if (retried.every((recorded) => recorded !== null)) return retryResult(appends, retried as RecordedEvent[][]);
       throw refused;
     }
+  }
+
+  /**
+   * Runs `work` in one IMMEDIATE transaction: every append it makes (appendSync) commits together, or none
+   * does. Appends inside become savepoints, so `work` may catch one refused append and go on. `work` must be
+   * synchronous: were it to wait, other work on this connection (another request's append, a projection
+   * reading the log) would run inside the open transaction, joining it or reading what may still be rolled
+   * back. When `work` throws, everything is rolled back and the stream revisions remembered meanwhile are
+   * forgotten, since they may name rolled-back events; the next append reads them from the file.
+   */
+  atomically<T>(work: () => T extends PromiseLike<unknown> ? never : T): T {
+    this.assertOpen();
+    const run = this.db.transaction(() => {
+      const value = work();
+      if (value !== null && typeof (value as { then?: unknown } | undefined)?.then === 'function') {
+        throw new TypeError('atomically() takes a synchronous function: the transaction cannot stay open across a wait');
+      }
+      return value;
+    });
+    this.atomicDepth += 1;
+    let result: T;
+    try {
+      result = run.immediate();
+    } catch (error) {
+      this.revisions.clear();
+      throw translateSqliteError(error, this.path);
+    } finally {
+      this.atomicDepth -= 1;
+    }
+    if (this.atomicDepth === 0) this.head.notify();
+    return result;
   }
 
   private writeRemembering(appends: StreamAppend[]): MultiAppendResult {
