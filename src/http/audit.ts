@@ -31,7 +31,7 @@ export function registerAuditRoutes(app: FastifyInstance, deps: AuditRouteDeps):
           after: z.coerce.number().int().min(0).default(0),
           limit: z.coerce.number().int().min(1).max(EXPORT_MAX).default(10_000),
         }).strict(),
-        response: { 400: Problem, 401: Problem, 403: Problem },
+        response: { 200: z.string().describe('application/x-ndjson: one recorded event per line, as JSON'), 400: Problem, 401: Problem, 403: Problem },
       },
       onRequest: requireRole(deps.keys, ['auditor']),
     },

@@ -29,3 +29,28 @@ t.test('GET /openapi.json describes every command route with its body, its secur
   t.equal(ui.statusCode, 200);
   t.match(ui.headers['content-type'], /text\/html/);
 });
+
+t.test('GET /openapi.json lists every read route with its parameters, security and statuses', async (t) => {
+  const store = new MemoryEventStore();
+  const { app } = await testApp(t, {
+    store,
+    commands: { executor: new CommandExecutor(store), keys: KeyStore.open(join(scratchDir(t), 'k.json')) },
+    views: () => ({ get: () => undefined, put: () => undefined }),
+    findings: () => [],
+    chainHead: () => undefined,
+  });
+  const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json() as { paths: Record<string, { get?: { responses: Record<string, unknown>; security?: unknown[]; parameters?: Array<{ name: string; in: string }> } }> };
+  const keyed = [
+    '/v1/areas/{code}/balance', '/v1/areas/{code}/children', '/v1/areas/{code}/accounts', '/v1/areas/{code}/risk-fund', '/v1/projects/{id}', '/v1/loans/{id}',
+    '/v1/lineage/{kind}/{id}', '/v1/trail/{kind}/{id}', '/v1/stream', '/v1/households/{id}/card', '/v1/findings', '/v1/events', '/v1/chain/head',
+  ];
+  for (const path of keyed) {
+    const get = doc.paths[path]?.get;
+    t.ok(get, `${path} is documented`);
+    t.same(get?.security, [{ apiKey: [] }], `${path} needs a key`);
+    t.ok(get?.responses['200'] && get.responses['401'] && get.responses['403'], `${path} documents 200, 401 and 403`);
+  }
+  t.ok(doc.paths['/v1/villages/{code}/notice']?.get?.responses['200'], 'the public notice is documented');
+  const balance = doc.paths['/v1/areas/{code}/balance']!.get!;
+  t.same(balance.parameters?.filter((p) => p.in === 'query').map((p) => p.name).sort(), ['asOf', 'position', 'recorded'], 'the balance documents its as-of parameters');
+});
