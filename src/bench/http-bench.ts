@@ -10,7 +10,7 @@ import type { CommandType } from '../../domain/commands.js';
 import { KeyStore } from '../auth/keys.js';
 import { commandPath } from '../http/commands.js';
 import { SqliteEventStore } from '../store/sqlite/store.js';
-import { packageRoot, runLoad, spawnServer, type ChildServer, type LoadFigures } from './http-load.js';
+import { freePort, packageRoot, runLoad, spawnServer, type ChildServer, type LoadFigures } from './http-load.js';
 
 const COUNTY = '620423000000';
 const TOWNSHIP = '620423101000';
@@ -199,7 +199,10 @@ export async function runHttpBench(o: HttpBenchOptions): Promise<HttpReport> {
   try {
     o.note(`http: starting fundtrail serve (child process, LOG_LEVEL=${logLevel}, rate limit off) on 127.0.0.1`);
     const env = childEnv({ FUNDTRAIL_DB: dbPath, FUNDTRAIL_KEYS: join(o.dir, 'http-keys.json'), RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: logLevel, FUNDTRAIL_SYNC: o.sync });
-    const ours = await spawnServer([...(o.serverNodeArgs ?? []), join(root, 'bin', 'fundtrail.js'), 'serve', '--host', '127.0.0.1', '--port', '0'], env, join(o.dir, 'http-fundtrail.log'));
+    // A port picked here rather than 0: at LOG_LEVEL warn the server prints no address to read back.
+    const port = await freePort();
+    const args = [...(o.serverNodeArgs ?? []), join(root, 'bin', 'fundtrail.js'), 'serve', '--host', '127.0.0.1', '--port', String(port)];
+    const ours = await spawnServer(args, env, join(o.dir, 'http-fundtrail.log'), `http://127.0.0.1:${port}`);
     servers.push(ours);
     o.note(`http: seeding a county over HTTP (${HOUSEHOLDS} households, one village account) at ${ours.url}`);
     await seedCounty(ours.url, keys);
@@ -218,20 +221,20 @@ export async function runHttpBench(o: HttpBenchOptions): Promise<HttpReport> {
       await run(Math.max(1, Math.round(o.seconds / 5)));
       o.note(`http: ${label}, ${o.seconds} s, ${o.connections} connections`);
       const figures = await run(o.seconds);
-      o.note(`http: ${label}: ${figures.requestsPerSec} req/s, p50 ${figures.latencyMs.p50} ms, p99 ${figures.latencyMs.p99} ms, ${figures.non2xx} non-2xx, ${figures.errors} errors`);
+      o.note(`http: ${label}: ${figures.requestsPerSec} req/s, p50 ${figures.latencyMs.p50} ms, p99 ${figures.latencyMs.p99} ms, ${figures.non2xx} non-2xx, ${figures.errors} errors, server CPU ${figures.serverCpuMicrosPerRequest ?? '?'} µs/request`);
       return figures;
     };
     const load = { connections: o.connections, headers: {} };
-    const readsOurs = await phase('R fundtrail GET balance', (seconds) => runLoad({ ...load, seconds, url: `${ours.url}${readPath}`, method: 'GET', headers: { authorization: `Bearer ${keys.dashboard}` } }));
-    const readsBase = await phase('R baseline GET static JSON', (seconds) => runLoad({ ...load, seconds, url: `${baseline.url}/static`, method: 'GET', headers: {} }));
+    const readsOurs = await phase('R fundtrail GET balance', (seconds) => runLoad({ ...load, seconds, url: `${ours.url}${readPath}`, serverPid: ours.child.pid, method: 'GET', headers: { authorization: `Bearer ${keys.dashboard}` } }));
+    const readsBase = await phase('R baseline GET static JSON', (seconds) => runLoad({ ...load, seconds, url: `${baseline.url}/static`, serverPid: baseline.child.pid, method: 'GET', headers: {} }));
 
     const postHeaders = { 'content-type': 'application/json' };
     const baseLedger = new PaymentLedger();
-    const paysBase = await phase('P baseline POST one INSERT', (seconds) => runLoad({ ...load, seconds, url: `${baseline.url}/insert`, method: 'POST', headers: postHeaders, next: baseLedger.next }));
+    const paysBase = await phase('P baseline POST one INSERT', (seconds) => runLoad({ ...load, seconds, url: `${baseline.url}/insert`, serverPid: baseline.child.pid, method: 'POST', headers: postHeaders, next: baseLedger.next }));
     const ledger = new PaymentLedger();
     const payPath = commandPath('MakePayment');
     const paysOurs = await phase('P fundtrail POST make-payment', (seconds) =>
-      runLoad({ ...load, seconds, url: `${ours.url}${payPath}`, method: 'POST', headers: { ...postHeaders, authorization: `Bearer ${keys.village}` }, next: ledger.next, answered: ledger.answered }),
+      runLoad({ ...load, seconds, url: `${ours.url}${payPath}`, serverPid: ours.child.pid, method: 'POST', headers: { ...postHeaders, authorization: `Bearer ${keys.village}` }, next: ledger.next, answered: ledger.answered }),
     );
     const settled = await ledger.settle(ours.url, keys.village);
     await stopAll(servers);

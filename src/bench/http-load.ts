@@ -2,6 +2,7 @@
 // development dependency, imported only when the HTTP bench runs) driving them from this process.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Options, Request, Result } from 'autocannon';
@@ -18,6 +19,11 @@ export interface LoadFigures {
   errors: number;
   non2xx: number;
   statusCodes: Record<string, number>;
+  /**
+   * CPU time the server process (all its threads) spent per response, from /proc (Linux; absent elsewhere).
+   * Steadier than requests/s on a shared machine: what others run slows the server down but does not add to it.
+   */
+  serverCpuMicrosPerRequest?: number;
 }
 
 export interface LoadOptions {
@@ -30,7 +36,24 @@ export interface LoadOptions {
   next?: () => { body: string; headers: Record<string, string>; id: string };
   /** Called with the id `next` gave and the status of its answer. */
   answered?: (id: string, status: number, body: string) => void;
+  /** The server's process id, to read its CPU time. */
+  serverPid?: number;
 }
+
+/** User plus system CPU time of a process in microseconds, or undefined where /proc is not there. */
+export function processCpuMicros(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields 14 and 15 of proc(5), utime and stime, counted from the state field (3).
+    return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+
+/** USER_HZ, 100 on every Linux port Node runs on. */
+const CLOCK_TICKS = 100;
 
 let cached: Autocannon | undefined;
 
@@ -67,10 +90,12 @@ export async function runLoad(o: LoadOptions): Promise<LoadFigures> {
   // The context is per connection; with one request in flight per connection it names the one answered.
   if (answered) request.onResponse = (status, body, context) => answered((context as { id: string }).id, status, body);
   const latencies: number[] = [];
+  const cpuBefore = o.serverPid ? processCpuMicros(o.serverPid) : undefined;
   const result = await new Promise<Result>((resolve, reject) => {
     const instance = autocannon({ url: o.url, connections: o.connections, pipelining: 1, duration: o.seconds, requests: [request] }, (error, res) => (error ? reject(error) : resolve(res)));
     instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => latencies.push(responseTime));
   });
+  const cpuAfter = o.serverPid ? processCpuMicros(o.serverPid) : undefined;
   latencies.sort((a, b) => a - b);
   const at = (q: number): number => round2(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0);
   const statusCodes = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, stat]) => [code, stat.count ?? 0]));
@@ -81,6 +106,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadFigures> {
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
     statusCodes,
+    ...(cpuBefore !== undefined && cpuAfter !== undefined && result.requests.total > 0 ? { serverCpuMicrosPerRequest: Math.round((cpuAfter - cpuBefore) / result.requests.total) } : {}),
   };
 }
 
@@ -101,32 +127,52 @@ export interface ChildServer {
   stop(): Promise<number | null>;
 }
 
+/** A free port on 127.0.0.1 (the operating system's pick, released again for the child to bind). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
 /**
  * Starts a server as a child process with its output going to `logPath` (a file, so that its request logs
- * cost this process nothing), and resolves with the address it prints once listening.
+ * cost this process nothing). With `url`, waits until `url/health` answers; without, until the child prints
+ * `"address":"http://…"`.
  */
-export async function spawnServer(args: string[], env: NodeJS.ProcessEnv, logPath: string, timeoutMs = 60_000): Promise<ChildServer> {
+export async function spawnServer(args: string[], env: NodeJS.ProcessEnv, logPath: string, url?: string, timeoutMs = 60_000): Promise<ChildServer> {
   const fd = openSync(logPath, 'a');
   const child = spawn(process.execPath, args, { env, stdio: ['ignore', fd, fd] });
   closeSync(fd);
   let exited: number | null | undefined;
   const done = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve((exited = code))));
+  const stop = (): Promise<number | null> => {
+    if (exited === undefined) child.kill('SIGTERM');
+    return done;
+  };
   const started = Date.now();
   for (;;) {
-    const match = /"address":"(http:\/\/[^"]+)"/.exec(readFileSync(logPath, 'utf8'));
-    if (match) {
-      const url = match[1]!;
-      assertLoopback(url);
-      const stop = (): Promise<number | null> => {
-        if (exited === undefined) child.kill('SIGTERM');
-        return done;
-      };
-      return { url, child, stop };
+    const found = url ? ((await answers(`${url}/health`)) ? url : undefined) : /"address":"(http:\/\/[^"]+)"/.exec(readFileSync(logPath, 'utf8'))?.[1];
+    if (found) {
+      assertLoopback(found);
+      return { url: found, child, stop };
     }
     if (exited !== undefined || Date.now() - started > timeoutMs) {
       child.kill('SIGKILL');
       throw new Error(`server did not start (${args.join(' ')}): ${readFileSync(logPath, 'utf8').slice(-1000)}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function answers(url: string): Promise<boolean> {
+  try {
+    return (await fetch(url)).status === 200;
+  } catch {
+    return false;
   }
 }
