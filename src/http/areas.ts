@@ -76,14 +76,22 @@ export function asOfOf(query: AsOfQuery): AsOf | undefined {
   };
 }
 
-/** Answers to past-date questions, remembered per log head: the same question at the same head is answered once. */
+/**
+ * Answers to past-date questions, remembered per log head: the same question at the same head is answered
+ * once. They are computed one at a time (a county's takes seconds of reading), so a burst of them queues
+ * instead of taking every core and the memory of the server.
+ */
 class AsOfCache {
-  private readonly entries = new Map<string, Views<BalanceView>>();
+  private readonly entries = new Map<string, Promise<Views<BalanceView>>>();
+  private queue: Promise<unknown> = Promise.resolve();
   constructor(private readonly size = 64) {}
-  async get(key: string, compute: () => Promise<Views<BalanceView>>): Promise<Views<BalanceView>> {
+  get(key: string, compute: () => Promise<Views<BalanceView>>): Promise<Views<BalanceView>> {
     const hit = this.entries.get(key);
     if (hit) return hit;
-    const value = await compute();
+    const value = this.queue.then(compute);
+    this.queue = value.catch(() => undefined);
+    // A failed computation is not remembered: the next request tries again.
+    value.catch(() => this.entries.delete(key));
     if (this.entries.size >= this.size) this.entries.delete(this.entries.keys().next().value!);
     this.entries.set(key, value);
     return value;

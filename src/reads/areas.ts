@@ -111,24 +111,28 @@ export async function balancesAsOf(store: EventStore, accountIds: string[], asOf
   const inside = new Set(accountIds);
   const handled = new Set(balances.handles);
   const outside = new Map<string, Set<string>>();
-  for await (const recorded of mergeStreams(store, accountIds.map((id) => `account-${id}`))) {
-    const event = recorded as unknown as ProjectedEvent;
-    if (asOf.position !== undefined && event.position > asOf.position) break;
-    if (!handled.has(event.type) || !includes(asOf, event)) continue;
-    balances.evolve(views, event);
-    if (event.type === 'TransferSent') {
-      const to = (event.data as { toAccount: string; transferId: string }).toAccount;
-      if (!inside.has(to)) outside.set(to, (outside.get(to) ?? new Set()).add((event.data as { transferId: string }).transferId));
+  read: for await (const batch of mergeStreams(store, accountIds.map((id) => `account-${id}`))) {
+    for (const recorded of batch) {
+      const event = recorded as unknown as ProjectedEvent;
+      if (asOf.position !== undefined && event.position > asOf.position) break read;
+      if (!handled.has(event.type) || !includes(asOf, event)) continue;
+      balances.evolve(views, event);
+      if (event.type === 'TransferSent') {
+        const d = event.data as { toAccount: string; transferId: string };
+        if (!inside.has(d.toAccount)) outside.set(d.toAccount, (outside.get(d.toAccount) ?? new Set()).add(d.transferId));
+      }
     }
   }
   for (const [to, transfers] of outside) {
-    for await (const recorded of mergeStreams(store, [`account-${to}`])) {
-      const event = recorded as unknown as ProjectedEvent;
-      if (event.type !== 'TransferReceived' && event.type !== 'TransferCancelled') continue;
-      const d = event.data as { transferId: string; fromAccount: string };
-      if (!inside.has(d.fromAccount) || !transfers.has(d.transferId) || !includes(asOf, event)) continue;
-      // The receiving account is not in these views, so only the sender's side of the receipt is folded.
-      balances.evolve(views, event);
+    for await (const batch of mergeStreams(store, [`account-${to}`])) {
+      for (const recorded of batch) {
+        const event = recorded as unknown as ProjectedEvent;
+        if (event.type !== 'TransferReceived' && event.type !== 'TransferCancelled') continue;
+        const d = event.data as { transferId: string; fromAccount: string };
+        if (!inside.has(d.fromAccount) || !transfers.has(d.transferId) || !includes(asOf, event)) continue;
+        // The receiving account is not in these views, so only the sender's side of the receipt is folded.
+        balances.evolve(views, event);
+      }
     }
   }
   return views;

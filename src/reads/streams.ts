@@ -20,23 +20,62 @@ async function refill(store: EventStore, cursor: Cursor): Promise<void> {
   if (cursor.page.length > 0) cursor.nextRevision = cursor.page[cursor.page.length - 1]!.revision + 1;
 }
 
-/** Every event of the given streams, oldest log position first; a missing stream reads as empty. */
-export async function* mergeStreams(store: EventStore, streams: Iterable<string>): AsyncGenerator<RecordedEvent> {
-  const cursors: Cursor[] = [];
+const head = (cursor: Cursor): number => cursor.page[cursor.at]!.position;
+
+/**
+ * Every event of the given streams, oldest log position first, in batches (a batch ends where a stream's
+ * next page must be read); a missing stream reads as empty.
+ */
+export async function* mergeStreams(store: EventStore, streams: Iterable<string>): AsyncGenerator<RecordedEvent[]> {
+  // A binary min-heap of cursors by the position of their next event: a county has about a thousand accounts.
+  const heap: Cursor[] = [];
+  const up = (i: number): void => {
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (head(heap[parent]!) <= head(heap[i]!)) return;
+      [heap[parent], heap[i]] = [heap[i]!, heap[parent]!];
+      i = parent;
+    }
+  };
+  const down = (i: number): void => {
+    for (;;) {
+      const left = 2 * i + 1;
+      const right = left + 1;
+      let least = i;
+      if (left < heap.length && head(heap[left]!) < head(heap[least]!)) least = left;
+      if (right < heap.length && head(heap[right]!) < head(heap[least]!)) least = right;
+      if (least === i) return;
+      [heap[least], heap[i]] = [heap[i]!, heap[least]!];
+      i = least;
+    }
+  };
   for (const stream of new Set(streams)) {
     const cursor: Cursor = { stream, page: [], at: 0, nextRevision: 0, done: false };
     await refill(store, cursor);
-    if (cursor.page.length > 0) cursors.push(cursor);
+    if (cursor.page.length === 0) continue;
+    heap.push(cursor);
+    up(heap.length - 1);
   }
-  while (cursors.length > 0) {
-    // A linear scan: an area has at most a few hundred accounts, and most questions name one or two.
-    let best = 0;
-    for (let i = 1; i < cursors.length; i++) if (cursors[i]!.page[cursors[i]!.at]!.position < cursors[best]!.page[cursors[best]!.at]!.position) best = i;
-    const cursor = cursors[best]!;
-    yield cursor.page[cursor.at]!;
+  let batch: RecordedEvent[] = [];
+  while (heap.length > 0) {
+    const cursor = heap[0]!;
+    batch.push(cursor.page[cursor.at]!);
     cursor.at += 1;
-    if (cursor.at < cursor.page.length) continue;
-    if (!cursor.done) await refill(store, cursor);
-    if (cursor.at >= cursor.page.length) cursors.splice(best, 1);
+    if (cursor.at >= cursor.page.length && !cursor.done) {
+      yield batch;
+      batch = [];
+      // The embedded store answers without I/O waits: give the event loop a turn, so a long read never stalls a server.
+      await new Promise((resolve) => setImmediate(resolve));
+      await refill(store, cursor);
+    }
+    if (cursor.at < cursor.page.length) down(0);
+    else {
+      const last = heap.pop()!;
+      if (heap.length > 0) {
+        heap[0] = last;
+        down(0);
+      }
+    }
   }
+  if (batch.length > 0) yield batch;
 }
