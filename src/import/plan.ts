@@ -24,12 +24,24 @@ export interface PlannedRow {
   blame(key: string): string | null;
 }
 
-export interface Plan {
-  rows: PlannedRow[];
+/** What planning found outside the rows it yields: refused rows and skipped totals rows. */
+export interface PlanSink {
   errors: RowError[];
-  kinds: string[];
   skippedRows: { row: number; reason: string }[];
+}
+
+export interface Plan {
+  /** Kinds of the file: one for a sheet; for JSON Lines, filled in while the rows are planned. */
+  kinds: Set<string>;
   ignoredColumns: string[];
+  /** Data rows of the file, for progress. */
+  size: number;
+  /**
+   * Plans the rows one at a time, in file order; a row that cannot become commands goes to the sink instead.
+   * Planned lazily so that a row's cells, values and commands die young, which keeps garbage collection of a
+   * 100,000-row file cheap; the plan can be walked again (an import retried after a conflict).
+   */
+  rows(sink: PlanSink): Generator<PlannedRow>;
 }
 
 /** Words that mark a totals row at the foot of a list; its amount is checked against the rows' sum. */
@@ -53,24 +65,31 @@ export function planImport(file: ReadFile, options: { kind?: string; batch: stri
   if (!options.historical && columns.has('recordedAt')) {
     throw new ImportFileError('recorded_at_needs_historical', `the column ${columns.get('recordedAt')!.header} gives recording times, which only a historical import carries; a live posting is recorded now`);
   }
-  const plan: Plan = { rows: [], errors: [], kinds: [kind.name], skippedRows: [], ignoredColumns: ignored(kind, headers) };
   const tag = batchTag(options.batch);
-  let sum = 0n;
-  for (const sheetRow of file.rows.slice(header + 1)) {
-    if (sheetRow.cells.every((c) => c.trim() === '')) continue;
-    const first = sheetRow.cells.find((c) => c.trim() !== '')?.trim() ?? '';
-    if (TOTAL_WORDS.has(first.toLowerCase())) {
-      plan.skippedRows.push({ row: sheetRow.row, reason: `totals row (${first})` });
-      checkTotal(sheetRow, columns, sum, plan.errors);
-      continue;
-    }
-    const planned = planRow(kind, columns, sheetRow, tag, plan.errors);
-    if (!planned) continue;
-    plan.rows.push(planned);
-    const amount = planned.commands[0]?.amountFen;
-    if (typeof amount === 'number') sum += BigInt(amount);
-  }
-  return plan;
+  const blame = blamer(kind, columns);
+  return {
+    kinds: new Set([kind.name]),
+    ignoredColumns: ignored(kind, headers),
+    size: file.rows.length - header - 1,
+    *rows(sink) {
+      let sum = 0n;
+      for (let i = header + 1; i < file.rows.length; i++) {
+        const sheetRow = file.rows[i]!;
+        if (sheetRow.cells.every((c) => c.trim() === '')) continue;
+        const first = sheetRow.cells.find((c) => c.trim() !== '')?.trim() ?? '';
+        if (TOTAL_WORDS.has(first.toLowerCase())) {
+          sink.skippedRows.push({ row: sheetRow.row, reason: `totals row (${first})` });
+          checkTotal(sheetRow, columns, sum, sink.errors);
+          continue;
+        }
+        const planned = planRow(kind, columns, sheetRow, tag, blame, sink.errors);
+        if (!planned) continue;
+        const amount = planned.commands[0]?.amountFen;
+        if (typeof amount === 'number') sum += BigInt(amount);
+        yield planned;
+      }
+    },
+  };
 }
 
 interface Located {
@@ -139,7 +158,19 @@ function inferKind(headers: string[]): KindSpec {
   return candidates[0]!.kind;
 }
 
-function planRow(kind: KindSpec, columns: Map<string, Located>, sheetRow: SheetRow, tag: string, errors: RowError[]): PlannedRow | undefined {
+/** Points a field or a refusal code at the column it is about, as headed in the file. */
+function blamer(kind: KindSpec, columns: Map<string, Located>): (key: string) => string | null {
+  return (key) => {
+    const candidates = kind.blame[key] ?? Object.entries(kind.blame).find(([k]) => k.endsWith('_') && key.startsWith(k))?.[1] ?? [key];
+    for (const candidate of candidates) {
+      const column = columns.get(candidate) ?? columns.get(candidate === 'amountFen' ? 'amount' : candidate);
+      if (column) return column.header;
+    }
+    return null;
+  };
+}
+
+function planRow(kind: KindSpec, columns: Map<string, Located>, sheetRow: SheetRow, tag: string, blame: (key: string) => string | null, errors: RowError[]): PlannedRow | undefined {
   const values: Values = {};
   let failed = false;
   const fail = (column: string | null, code: string, message: string): void => {
@@ -168,14 +199,6 @@ function planRow(kind: KindSpec, columns: Map<string, Located>, sheetRow: SheetR
   }
   if (failed) return undefined;
   const derivedId = (prefix: string): string => `${prefix}-${tag}-${sheetRow.row}`;
-  const blame = (key: string): string | null => {
-    const candidates = kind.blame[key] ?? Object.entries(kind.blame).find(([k]) => k.endsWith('_') && key.startsWith(k))?.[1] ?? [key];
-    for (const candidate of candidates) {
-      const column = columns.get(candidate) ?? columns.get(candidate === 'amountFen' ? 'amount' : candidate);
-      if (column) return column.header;
-    }
-    return null;
-  };
   const commands = kind.build(values, derivedId);
   if (values.id !== undefined) commands[0]!.id = values.id;
   const recordedAt = values.recordedAt;
@@ -202,60 +225,49 @@ function planJsonLines(lines: { row: number; value: unknown; error?: string }[],
   const chosen = options.kind === undefined ? undefined : kindNamed(options.kind);
   if (options.kind !== undefined && !chosen) throw new ImportFileError('unknown_kind', `no kind ${options.kind}; kinds are ${KIND_NAMES.join(', ')}`);
   if (lines.length === 0) throw new ImportFileError('file_empty', 'the file has no lines');
-  const plan: Plan = { rows: [], errors: [], kinds: [], skippedRows: [], ignoredColumns: [] };
   const kinds = new Set<string>();
-  for (const line of lines) {
-    const fail = (column: string | null, code: string, message: string): void => void plan.errors.push({ row: line.row, column, code, message });
-    if (line.error !== undefined) {
-      fail(null, 'invalid_json', line.error);
-      continue;
-    }
-    if (line.value === null || typeof line.value !== 'object' || Array.isArray(line.value)) {
-      fail(null, 'invalid_json', 'each line is one JSON object: a command');
-      continue;
-    }
-    const { recordedAt, amountYuan, ...command } = line.value as Record<string, unknown>;
-    if (command.type === undefined && chosen?.commandTypes.length === 1) command.type = chosen.commandTypes[0];
-    const type = command.type as CommandType;
-    if (typeof type !== 'string') {
-      fail('type', 'missing_value', 'each line names its command type');
-      continue;
-    }
-    if (chosen && !chosen.commandTypes.includes(type)) {
-      fail('type', 'invalid_value', `a ${chosen.name} import takes ${chosen.commandTypes.join(' and ')} lines, not ${type}`);
-      continue;
-    }
-    if (NOT_IMPORTABLE.has(type)) {
-      fail('type', 'invalid_value', `${type} is given by auditors one at a time, not imported`);
-      continue;
-    }
-    let failed = false;
-    if (amountYuan !== undefined) {
-      const parsed = typeof amountYuan === 'string' ? parseYuan(amountYuan) : ({ ok: false, code: 'amount_malformed', message: 'amountYuan is written as a string ("1234.56"), never a JSON number' } as const);
-      if (!parsed.ok) {
-        fail('amountYuan', parsed.code, parsed.message);
-        failed = true;
-      } else if (command.amountFen !== undefined) {
-        fail('amountYuan', 'invalid_value', 'give amountYuan or amountFen, not both');
-        failed = true;
-      } else command.amountFen = parsed.value;
-    }
-    let recorded: string | undefined;
-    if (recordedAt !== undefined) {
-      const parsed = typeof recordedAt === 'string' ? parseDateTime(recordedAt) : ({ ok: false, code: 'invalid_datetime', message: 'recordedAt is a string' } as const);
-      if (!options.historical) {
-        fail('recordedAt', 'recorded_at_needs_historical', 'only a historical import carries recording times; a live posting is recorded now');
-        failed = true;
-      } else if (!parsed.ok) {
-        fail('recordedAt', parsed.code, parsed.message);
-        failed = true;
-      } else recorded = parsed.value;
-    }
-    if (failed) continue;
-    const kind = KINDS.find((k) => k.commandTypes.includes(type))?.name ?? type;
-    kinds.add(kind);
-    plan.rows.push({ row: line.row, kind, commands: [command as PlannedCommand], ...(recorded ? { recordedAt: recorded } : {}), blame: (key) => (/^[a-z]/.test(key) && !key.includes('_') ? key : null) });
+  return {
+    kinds,
+    ignoredColumns: [],
+    size: lines.length,
+    *rows(sink) {
+      for (const line of lines) {
+        const planned = planJsonLine(line, chosen, options.historical, sink.errors);
+        if (!planned) continue;
+        kinds.add(planned.kind);
+        yield planned;
+      }
+    },
+  };
+}
+
+/** A JSON field path is its own column; a refusal code names no column. */
+const jsonBlame = (key: string): string | null => (/^[a-z]/.test(key) && !key.includes('_') ? key : null);
+
+function planJsonLine(line: { row: number; value: unknown; error?: string }, chosen: KindSpec | undefined, historical: boolean, errors: RowError[]): PlannedRow | undefined {
+  const fail = (column: string | null, code: string, message: string): undefined => void errors.push({ row: line.row, column, code, message });
+  if (line.error !== undefined) return fail(null, 'invalid_json', line.error);
+  if (line.value === null || typeof line.value !== 'object' || Array.isArray(line.value)) return fail(null, 'invalid_json', 'each line is one JSON object: a command');
+  const { recordedAt, amountYuan, ...command } = line.value as Record<string, unknown>;
+  if (command.type === undefined && chosen?.commandTypes.length === 1) command.type = chosen.commandTypes[0];
+  const type = command.type as CommandType;
+  if (typeof type !== 'string') return fail('type', 'missing_value', 'each line names its command type');
+  if (chosen && !chosen.commandTypes.includes(type)) return fail('type', 'invalid_value', `a ${chosen.name} import takes ${chosen.commandTypes.join(' and ')} lines, not ${type}`);
+  if (NOT_IMPORTABLE.has(type)) return fail('type', 'invalid_value', `${type} is given by auditors one at a time, not imported`);
+  if (amountYuan !== undefined) {
+    if (typeof amountYuan !== 'string') return fail('amountYuan', 'amount_malformed', 'amountYuan is written as a string ("1234.56"), never a JSON number');
+    if (command.amountFen !== undefined) return fail('amountYuan', 'invalid_value', 'give amountYuan or amountFen, not both');
+    const parsed = parseYuan(amountYuan);
+    if (!parsed.ok) return fail('amountYuan', parsed.code, parsed.message);
+    command.amountFen = parsed.value;
   }
-  plan.kinds = [...kinds];
-  return plan;
+  let recorded: string | undefined;
+  if (recordedAt !== undefined) {
+    if (!historical) return fail('recordedAt', 'recorded_at_needs_historical', 'only a historical import carries recording times; a live posting is recorded now');
+    const parsed = typeof recordedAt === 'string' ? parseDateTime(recordedAt) : ({ ok: false, code: 'invalid_datetime', message: 'recordedAt is a string' } as const);
+    if (!parsed.ok) return fail('recordedAt', parsed.code, parsed.message);
+    recorded = parsed.value;
+  }
+  const kind = KINDS.find((k) => k.commandTypes.includes(type))?.name ?? type;
+  return { row: line.row, kind, commands: [command as PlannedCommand], ...(recorded ? { recordedAt: recorded } : {}), blame: jsonBlame };
 }

@@ -1,0 +1,96 @@
+// The bulk-import benchmark: a county with 150 villages and 25,000 registered households (itself imported
+// from a households list), money in every village, and then a payment list of N lines (100,000 by default)
+// imported through runImport as `fundtrail import` does, timed from reading the file to the commit.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CommandBody } from '../../domain/commands.js';
+import { CommandExecutor } from '../domain/executor.js';
+import { runImport, type ImportReport } from '../import/run.js';
+import { uuidv7 } from '../ids.js';
+import { SqliteEventStore } from '../store/sqlite/store.js';
+
+const COUNTY = '620423000000';
+const POOL = `pool:${COUNTY}:central-2020:2020`;
+
+export interface ImportBenchOptions {
+  dir: string;
+  rows: number;
+  households: number;
+  villages: number;
+  sync: 'normal' | 'full';
+  out: (line: string) => void;
+}
+
+export interface ImportBenchResult {
+  rows: number;
+  seconds: number;
+  rowsPerSecond: number;
+  peakRssMiB: number;
+  report: ImportReport;
+  db: string;
+  file: string;
+}
+
+const villageCode = (v: number): string => `620423${String(101 + Math.floor(v / 10)).padStart(3, '0')}${String(1 + (v % 10)).padStart(3, '0')}`;
+const townshipCode = (v: number): string => `620423${String(101 + Math.floor(v / 10)).padStart(3, '0')}000`;
+
+/** Areas, a source, and ¥2,000,000 in every village account, through the executor. */
+async function setUpCounty(store: SqliteEventStore, villages: number): Promise<void> {
+  const executor = new CommandExecutor(store);
+  const ctx = { actor: 'bench', role: 'finance', now: '2020-06-30T08:00:00.000Z', mode: 'live' as const };
+  const run = (command: CommandBody): Promise<unknown> => executor.execute({ id: uuidv7(), effectiveDate: '2020-06-01', ...command }, ctx);
+  await run({ type: 'RegisterArea', code: COUNTY, name: '庄浪县', parentCode: null });
+  for (let v = 0; v < villages; v++) {
+    if (v % 10 === 0) await run({ type: 'RegisterArea', code: townshipCode(v), name: `乡镇${v / 10}`, parentCode: COUNTY });
+    await run({ type: 'RegisterArea', code: villageCode(v), name: `村${v}`, parentCode: townshipCode(v) });
+  }
+  await run({ type: 'RegisterFundSource', sourceId: 'central-2020', name: '中央财政专项扶贫资金', category: 'central_special', sourceType: 'grant' });
+  const perVillage = 200_000_000;
+  await run({ type: 'RecordAppropriation', appropriationId: 'ap-1', countyCode: COUNTY, sourceId: 'central-2020', fiscalYear: 2020, purpose: 'household_benefit', amountFen: perVillage * villages });
+  for (let v = 0; v < villages; v++) {
+    const to = `village:${villageCode(v)}`;
+    await run({ type: 'SendTransfer', transferId: `tr-${v}`, fromAccount: POOL, toAccount: to, amountFen: perVillage });
+    await run({ type: 'ReceiveTransfer', transferId: `tr-${v}`, fromAccount: POOL, toAccount: to, amountFen: perVillage });
+  }
+}
+
+const idNumber = (h: number): string => `62042319800101${String(h).padStart(4, '0').slice(-4)}`.padEnd(18, '0').slice(0, 17) + String(h % 10);
+
+export function householdsCsv(households: number, villages: number): string {
+  const lines = ['户编号,村代码,户主姓名,户主身份证号,识别日期'];
+  for (let h = 0; h < households; h++) lines.push(`HH-${h},${villageCode(h % villages)},户主${h},${idNumber(h)},2014-10-01`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** A payment list as a bureau exports it: Chinese headers, yuan with two decimals, one voucher per line. */
+export function paymentsCsv(rows: number, households: number, villages: number): string {
+  const lines = ['序号,户编号,姓名,身份证号,村代码,金额(元),凭证号,用途,支付日期'];
+  for (let i = 0; i < rows; i++) {
+    const h = i % households;
+    lines.push(`${i + 1},HH-${h},户主${h},${idNumber(h)},${villageCode(h % villages)},${100 + (i % 900)}.${String(i % 100).padStart(2, '0')},记-2020-${i + 1},到户补助,2020-06-${String(1 + (i % 28)).padStart(2, '0')}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export async function runImportBench(o: ImportBenchOptions): Promise<ImportBenchResult> {
+  const db = join(o.dir, 'import-bench.db');
+  const store = new SqliteEventStore(db, { sync: o.sync });
+  try {
+    await setUpCounty(store, o.villages);
+    const ctx = { historical: false, dryRun: false, actor: 'bench', role: 'finance', now: () => new Date('2020-06-30T08:00:00Z') };
+    const registered = await runImport(store, Buffer.from(householdsCsv(o.households, o.villages)), ctx);
+    if (registered.errors.length > 0) throw new Error(`the households list was refused: ${JSON.stringify(registered.errors.slice(0, 3))}`);
+    o.out(`households: ${registered.commands} registered by import`);
+    const file = join(o.dir, `payments-${o.rows}.csv`);
+    writeFileSync(file, paymentsCsv(o.rows, o.households, o.villages));
+    const bytes = Buffer.from(paymentsCsv(o.rows, o.households, o.villages));
+    const started = performance.now();
+    const report = await runImport(store, bytes, ctx);
+    const seconds = (performance.now() - started) / 1000;
+    if (report.errors.length > 0) throw new Error(`the payment list was refused: ${JSON.stringify(report.errors.slice(0, 3))}`);
+    const peakRssMiB = process.resourceUsage().maxRSS / 1024;
+    return { rows: o.rows, seconds, rowsPerSecond: o.rows / seconds, peakRssMiB, report, db, file };
+  } finally {
+    await store.close();
+  }
+}
