@@ -7,6 +7,7 @@ import { ListenError } from '../server.js';
 import { registerBench } from './bench.js';
 import { registerDemo } from './demo.js';
 import { registerFindings } from './findings.js';
+import { registerImport } from './import.js';
 import { registerKeys } from './keys.js';
 import { registerReplay } from './replay.js';
 import { registerScore } from './score.js';
@@ -27,6 +28,7 @@ export function buildCli(): Command {
   registerDemo(program);
   registerScore(program);
   registerKeys(program);
+  registerImport(program);
   return program;
 }
 
