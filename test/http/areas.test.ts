@@ -1,15 +1,9 @@
 // Area reads over HTTP: the balance with its breakdown, children and accounts, now and as of a past date
 // (what had happened by then, and what had been recorded by then), and who may read them.
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { ALL_PROJECTIONS } from '../../projections/index.js';
-import { foldAll, type MemoryViews, type ProjectedEvent } from '../../projections/types.js';
-import { KeyStore } from '../../src/auth/keys.js';
-import { CommandExecutor } from '../../src/domain/executor.js';
 import { MemoryEventStore } from '../../src/store/memory.js';
-import { testApp } from '../helpers/app.js';
-import { scratchDir } from '../helpers/tmp.js';
+import { readApp } from '../helpers/read-app.js';
 import { COUNTY, OTHER_VILLAGE, POOL, standardCounty, TOWNSHIP, TOWNSHIP_ACCOUNT, VILLAGE, VILLAGE_ACCOUNT, world } from '../domain/fixture.js';
 
 /**
@@ -28,18 +22,7 @@ async function setup(t: Test) {
   await pay('pay-late', 50_000, '2020-06-10', '2020-07-20T09:00:00.000Z');
   await w.run({ type: 'SendTransfer', transferId: 'tr-up', fromAccount: VILLAGE_ACCOUNT, toAccount: TOWNSHIP_ACCOUNT, amountFen: 100_000, effectiveDate: '2020-08-01' }, { now: '2020-08-01T09:00:00.000Z' });
   await w.run({ type: 'ReceiveTransfer', transferId: 'tr-up', fromAccount: VILLAGE_ACCOUNT, toAccount: TOWNSHIP_ACCOUNT, amountFen: 100_000, effectiveDate: '2020-08-05' }, { now: '2020-08-05T09:00:00.000Z' });
-  const log = (await w.log()) as unknown as ProjectedEvent[];
-  const views = new Map<string, MemoryViews<unknown>>(ALL_PROJECTIONS.map((p) => [p.name, foldAll(p, log)]));
-  const keys = KeyStore.open(join(scratchDir(t), 'keys.json'));
-  const k = {
-    village: keys.issue({ name: '东关村', role: 'finance', areas: [VILLAGE] }).key,
-    otherVillage: keys.issue({ name: '西关村', role: 'finance', areas: [OTHER_VILLAGE] }).key,
-    auditor: keys.issue({ name: '审计', role: 'auditor', areas: [] }).key,
-    dashboard: keys.issue({ name: '大屏', role: 'dashboard', areas: [COUNTY] }).key,
-    publicKey: keys.issue({ name: '公众', role: 'public', areas: [] }).key,
-  };
-  const { app } = await testApp(t, { store, commands: { executor: new CommandExecutor(store), keys }, views: (name) => views.get(name)! });
-  const get = (url: string, key?: string) => app.inject({ method: 'GET', url, headers: key ? { authorization: `Bearer ${key}` } : {} });
+  const { get, k } = await readApp(t, w);
   return { get, k, w };
 }
 

@@ -1,15 +1,9 @@
 // Projects, loans, the risk fund, lineage and the audit trail over HTTP: what each shows and who may read it.
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { ALL_PROJECTIONS } from '../../projections/index.js';
-import { foldAll, type MemoryViews, type ProjectedEvent } from '../../projections/types.js';
-import { KeyStore } from '../../src/auth/keys.js';
-import { CommandExecutor } from '../../src/domain/executor.js';
 import { MemoryEventStore } from '../../src/store/memory.js';
-import { testApp } from '../helpers/app.js';
-import { scratchDir } from '../helpers/tmp.js';
-import { COUNTY, OTHER_VILLAGE, POOL, standardCounty, VILLAGE, VILLAGE_ACCOUNT, world } from '../domain/fixture.js';
+import { readApp } from '../helpers/read-app.js';
+import { COUNTY, POOL, standardCounty, VILLAGE, VILLAGE_ACCOUNT, world } from '../domain/fixture.js';
 
 const RISKFUND = `riskfund:${COUNTY}`;
 const PROJECT_ACCOUNT = 'project:pr-1';
@@ -30,20 +24,7 @@ async function setup(t: Test) {
   await w.run({ type: 'RegisterFundSource', sourceId: 'riskfund-gov', name: '政府风险补偿金', category: 'risk_fund', sourceType: 'guarantee' });
   await w.run({ type: 'RecordAppropriation', appropriationId: 'rf-gov', countyCode: COUNTY, sourceId: 'riskfund-gov', fiscalYear: 2020, purpose: 'risk_compensation', amountFen: 7_000_000, toAccount: RISKFUND, party: 'government' });
   await w.run({ type: 'IssueMicroLoan', loanId: 'loan-1', householdId: 'hh-1', bank: '农商行', principalFen: 5_000_000, termMonths: 36, annualRateBp: 435, issuedOn: '2020-06-01' });
-  const log = (await w.log()) as unknown as ProjectedEvent[];
-  const views = new Map<string, MemoryViews<unknown>>(ALL_PROJECTIONS.map((p) => [p.name, foldAll(p, log)]));
-  const keys = KeyStore.open(join(scratchDir(t), 'keys.json'));
-  const k = {
-    village: keys.issue({ name: '东关村', role: 'finance', areas: [VILLAGE] }).key,
-    otherVillage: keys.issue({ name: '西关村', role: 'finance', areas: [OTHER_VILLAGE] }).key,
-    countyFinance: keys.issue({ name: '县财政局', role: 'finance', areas: [COUNTY] }).key,
-    auditor: keys.issue({ name: '审计', role: 'auditor', areas: [] }).key,
-    dashboard: keys.issue({ name: '大屏', role: 'dashboard', areas: [COUNTY] }).key,
-    publicKey: keys.issue({ name: '公众', role: 'public', areas: [] }).key,
-  };
-  const { app } = await testApp(t, { store, commands: { executor: new CommandExecutor(store), keys }, views: (name) => views.get(name)! });
-  const get = (url: string, key?: string) => app.inject({ method: 'GET', url, headers: key ? { authorization: `Bearer ${key}` } : {} });
-  return { get, k, log };
+  return readApp(t, w);
 }
 
 /** Who may read what: [route, keys that get 200, keys that get 403]. Every route also answers 401 without a key. */

@@ -1,14 +1,8 @@
 // Balance, household card and public notice over HTTP: who may read what, and what each shows.
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { ALL_PROJECTIONS } from '../../projections/index.js';
-import { foldAll, type MemoryViews, type ProjectedEvent } from '../../projections/types.js';
-import { KeyStore } from '../../src/auth/keys.js';
-import { CommandExecutor } from '../../src/domain/executor.js';
 import { MemoryEventStore } from '../../src/store/memory.js';
-import { testApp } from '../helpers/app.js';
-import { scratchDir } from '../helpers/tmp.js';
+import { readApp } from '../helpers/read-app.js';
 import { COUNTY, OTHER_VILLAGE, standardCounty, VILLAGE, VILLAGE_ACCOUNT, world } from '../domain/fixture.js';
 
 async function setup(t: Test) {
@@ -17,17 +11,7 @@ async function setup(t: Test) {
   await standardCounty(w);
   await w.run({ type: 'RegisterProgramme', programmeId: 'p', name: '低保', purpose: 'household_benefit', period: 'month' });
   await w.run({ type: 'MakePayment', paymentId: 'pay-1', fromAccount: VILLAGE_ACCOUNT, payee: { kind: 'household', id: 'hh-1' }, amountFen: 80_000, voucherNo: 'PZ-1', purpose: 'household_benefit', programmeId: 'p', period: '2020-06', id: randomUUID() });
-  const log = (await w.log()) as unknown as ProjectedEvent[];
-  const views = new Map<string, MemoryViews<unknown>>(ALL_PROJECTIONS.map((p) => [p.name, foldAll(p, log)]));
-  const keys = KeyStore.open(join(scratchDir(t), 'keys.json'));
-  const k = {
-    village: keys.issue({ name: '东关村', role: 'finance', areas: [VILLAGE] }).key,
-    otherVillage: keys.issue({ name: '西关村', role: 'finance', areas: [OTHER_VILLAGE] }).key,
-    auditor: keys.issue({ name: '审计', role: 'auditor', areas: [] }).key,
-    dashboard: keys.issue({ name: '大屏', role: 'dashboard', areas: [COUNTY] }).key,
-  };
-  const { app } = await testApp(t, { store, commands: { executor: new CommandExecutor(store), keys }, views: (name) => views.get(name)! });
-  const get = (url: string, key?: string) => app.inject({ method: 'GET', url, headers: key ? { authorization: `Bearer ${key}` } : {} });
+  const { get, k } = await readApp(t, w);
   return { get, k };
 }
 
