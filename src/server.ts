@@ -37,6 +37,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     findings: () => detector.findings(),
     views: (name) => runner.views(name),
     commands: { executor: new CommandExecutor(store), keys },
+    imports: { store },
     ...(store instanceof SqliteEventStore ? { chainHead: () => store.chainHead() } : {}),
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
     ...(config.CORS_ORIGINS ? { corsOrigins: config.CORS_ORIGINS === '*' ? ('*' as const) : config.CORS_ORIGINS.split(',') } : {}),

@@ -15,6 +15,7 @@ import type { EventStore } from '../store/types.js';
 import { registerAuditRoutes } from './audit.js';
 import { registerCommandRoutes, type CommandRouteDeps } from './commands.js';
 import { registerFindingRoutes } from './findings.js';
+import { registerImportRoutes, type ImportRouteDeps } from './imports.js';
 import { registerReadRoutes } from './reads.js';
 import { registerStreamRoutes } from './stream.js';
 import { Problem, problem } from './problem.js';
@@ -34,6 +35,8 @@ export interface AppDeps {
   readyTimeoutMs?: number;
   /** The command routes, when the app posts (the executor and the API keys). */
   commands?: CommandRouteDeps;
+  /** POST /v1/imports (with the command routes' keys): where imports write, and the clock they record. */
+  imports?: Omit<ImportRouteDeps, 'keys'>;
   /** The projection runner's views, by projection name, for the read routes. */
   views?: (projection: string) => Views<unknown>;
   /** The findings of detection as it stands, for GET /v1/findings. */
@@ -110,6 +113,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     registerAuditRoutes(app, { store: deps.store, keys: deps.commands.keys, ...(deps.chainHead ? { chainHead: deps.chainHead } : {}) });
     if (deps.views) registerReadRoutes(app, { keys: deps.commands.keys, views: deps.views, store: deps.store });
     if (deps.findings) registerFindingRoutes(app, { keys: deps.commands.keys, findings: deps.findings });
+    if (deps.imports) await registerImportRoutes(app, { ...deps.imports, keys: deps.commands.keys });
     if (deps.views) {
       const projections = deps.projections ?? (() => []);
       registerStreamRoutes(app, {
