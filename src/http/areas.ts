@@ -118,7 +118,8 @@ export function registerAreaRoutes(app: FastifyInstance, deps: AreaRouteDeps): v
       await sendProblem(reply, problem(403, allowed.code, 'Forbidden', allowed.detail));
       return undefined;
     }
-    await directory.refresh();
+    // Areas are only ever added: the register is read again only for a code it does not know yet.
+    if (!directory.get(code)) await directory.refresh();
     const entry = directory.get(code);
     if (!entry && accountIdsIn(current(), code).length === 0) {
       await sendProblem(reply, problem(404, 'unknown_area', 'Not Found', `no area ${code} is registered and no account is held in it`));
@@ -174,6 +175,8 @@ export function registerAreaRoutes(app: FastifyInstance, deps: AreaRouteDeps): v
       const asOf = asOfOf(request.query);
       // One fold of the parent's accounts answers every child: a child's accounts are among its parent's.
       const views = await viewsFor(code, asOf);
+      // New areas may have been registered under a known one since the register was last read.
+      await directory.refresh();
       const children = directory.childrenOf(code).map((child) => breakdown(views, child.code, child.name, asOf));
       return { areaCode: code, asOf: asOf ?? null, children };
     },

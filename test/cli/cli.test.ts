@@ -73,7 +73,7 @@ t.test('serve creates the store, answers /health, and stops cleanly on SIGTERM',
 });
 
 t.test('bench smoke: a tiny run ends with one JSON line holding every figure', async (t) => {
-  const result = await cli(['bench', '--events', '10000', '--streams', '100', '--rounds', '1', '--quiet']);
+  const result = await cli(['bench', '--events', '10000', '--streams', '100', '--rounds', '1', '--quiet', '--no-http']);
   t.ok(result.code === 0 || result.code === 1, 'exit code 0 (targets met) or 1 (missed): never a crash');
   const last = JSON.parse(result.stdout.trim().split('\n').pop()!);
   for (const w of ['W1', 'W2', 'W3', 'W4']) {

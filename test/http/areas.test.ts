@@ -111,3 +111,12 @@ t.test('accounts: every account inside the area with its own balance', async (t)
   const past = (await get(`/v1/areas/${VILLAGE}/accounts?asOf=2020-07-16`, k.village)).json();
   t.same(past.accounts[0].paidBySourceType, { grant: 130_000 });
 });
+
+t.test('an area registered after the first read shows up among its parent\'s children', async (t) => {
+  const { get, k, w } = await setup(t);
+  t.equal((await get(`/v1/areas/${TOWNSHIP}/children`, k.auditor)).json().children.length, 2);
+  await w.run({ type: 'RegisterArea', code: '620423101003', name: '南关村', parentCode: TOWNSHIP });
+  const children = (await get(`/v1/areas/${TOWNSHIP}/children`, k.auditor)).json().children;
+  t.same(children.map((c: { areaCode: string }) => c.areaCode), [VILLAGE, OTHER_VILLAGE, '620423101003']);
+  t.equal((await get('/v1/areas/620423101003/balance', k.auditor)).statusCode, 200, 'and its balance can be read (zero)');
+});
