@@ -4,7 +4,7 @@
 // actor, document, effective and recorded time. An event is filed under the one area it happened in; a
 // township's or county's trail is the merge, on read, of the trails of the areas inside it.
 import { areaChain } from './balances.js';
-import type { Projection, ProjectedEvent, Views } from './types.js';
+import { Memo, remember, type Projection, type ProjectedEvent, type Views } from './types.js';
 
 export const TRAIL_PAGE = 1000;
 
@@ -29,32 +29,59 @@ interface OpenPage {
 }
 type LiveHead = TrailHead & { [OPEN_PAGE]?: OpenPage };
 
-function touch(views: Views<TrailView>, entity: string, position: number): void {
-  const headKey = trailKey(entity);
-  const existing = views.get(headKey) as LiveHead | undefined;
-  if (!existing && entity.startsWith('area:')) indexArea(views, entity);
-  const head: LiveHead = existing ?? { kind: 'trail', count: 0 };
+/** Trail heads by entity kind and id (an account's by its stream), found without building a key per event. */
+const heads = (kind: string) => new Memo<LiveHead>((id) => trailKey(`${kind}:${id}`));
+const ACCOUNT = new Memo<LiveHead>((stream) => trailKey(`account:${stream.slice(stream.indexOf('-') + 1)}`));
+const AREA = heads('area');
+const HOUSEHOLD = heads('household');
+const PROJECT = heads('project');
+const LOAN = heads('loan');
+
+function touch(views: Views<TrailView>, memo: Memo<LiveHead>, id: string, position: number): void {
+  const found = memo.find(views, id);
+  let head = found.view;
+  if (head === undefined) {
+    if (memo === AREA) indexArea(views, id);
+    head = found.view = { kind: 'trail', count: 0 };
+  }
   const page = Math.floor(head.count / TRAIL_PAGE);
   let open = head[OPEN_PAGE];
   if (!open || open.page !== page) {
-    const key = pageKey(entity, page);
+    const key = `${found.key}:${page}`;
     open = { page, key, positions: (views.get(key) as number[] | undefined) ?? [] };
-    head[OPEN_PAGE] = open;
+    remember(head, OPEN_PAGE, open);
   }
   // Updated in place: copying a page of up to 1,000 positions per event made a rebuild quadratic in it.
   open.positions.push(position);
   views.put(open.key, open.positions);
   head.count += 1;
-  views.put(headKey, head);
+  views.put(found.key, head);
 }
 
-function areas(code: string | undefined): string[] {
-  return code && /^\d{12}$/.test(code) ? [`area:${code}`] : [];
+/** Twelve digits: the only area codes an event is filed under. Checked by hand, being on every event's path. */
+function isAreaCode(code: unknown): code is string {
+  if (typeof code !== 'string' || code.length !== 12) return false;
+  for (let i = 0; i < 12; i++) {
+    const c = code.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+/** The entities an event is filed under, as (memo, id) pairs; each once, though two roads may lead to one. */
+type Targets = (Memo<LiveHead> | string)[];
+
+function once(out: Targets, memo: Memo<LiveHead>, id: string): void {
+  for (let i = 0; i < out.length; i += 2) if (out[i] === memo && out[i + 1] === id) return;
+  out.push(memo, id);
+}
+
+function area(out: Targets, code: string | undefined): void {
+  if (isAreaCode(code)) once(out, AREA, code);
 }
 
 /** Records, once, that an area has a trail, under itself and every area above it, for merged reads. */
-function indexArea(views: Views<TrailView>, entity: string): void {
-  const code = entity.slice('area:'.length);
+function indexArea(views: Views<TrailView>, code: string): void {
   for (const above of areaChain(code)) {
     const key = `areas-under:${above}`;
     const list = (views.get(key) as unknown as string[] | undefined) ?? [];
@@ -65,49 +92,60 @@ function indexArea(views: Views<TrailView>, entity: string): void {
 
 /** The area an account id names (village, township, county pools and funds); project and plan accounts need the index. */
 function areaInAccountId(id: string): string | undefined {
-  const code = id.slice(id.indexOf(':') + 1, id.indexOf(':') + 13);
-  return id.startsWith('project:') || id.startsWith('integration:') || !/^\d{12}$/.test(code) ? undefined : code;
+  const colon = id.indexOf(':');
+  const code = id.slice(colon + 1, colon + 13);
+  return id.startsWith('project:') || id.startsWith('integration:') || !isAreaCode(code) ? undefined : code;
 }
 
 /** Which entities an event touches, using small indexes (account → area, household → village, …). */
-function entities(views: Views<TrailView>, event: ProjectedEvent): string[] {
+function entities(views: Views<TrailView>, event: ProjectedEvent): Targets {
   const d = (event.data ?? {}) as Record<string, unknown>;
   const dash = event.stream.indexOf('-');
   const kind = dash < 0 ? event.stream : event.stream.slice(0, dash);
-  const id = event.stream.slice(dash + 1);
-  const out: string[] = [];
+  const out: Targets = [];
   if (kind === 'account') {
+    const id = event.stream.slice(dash + 1);
     if (event.type === 'AccountOpened') views.put(`idx:account:${id}`, String(d.areaCode));
-    out.push(`account:${id}`, ...areas(areaInAccountId(id) ?? (views.get(`idx:account:${id}`) as string | undefined)));
+    out.push(ACCOUNT, event.stream);
+    area(out, areaInAccountId(id) ?? (views.get(`idx:account:${id}`) as string | undefined));
     const payee = d.payee as { kind?: string; id?: string; householdId?: string } | undefined;
     const household = payee?.kind === 'household' ? payee.id : payee?.householdId;
-    if (household) out.push(`household:${household}`);
-    if (typeof d.projectId === 'string') out.push(`project:${d.projectId}`);
-    if (id.startsWith('project:')) out.push(`project:${id.slice('project:'.length)}`);
-    if (typeof d.loanId === 'string') out.push(`loan:${d.loanId}`);
-  } else if (kind === 'household') {
+    if (household) once(out, HOUSEHOLD, household);
+    if (typeof d.projectId === 'string') once(out, PROJECT, d.projectId);
+    if (id.startsWith('project:')) once(out, PROJECT, id.slice('project:'.length));
+    if (typeof d.loanId === 'string') once(out, LOAN, d.loanId);
+    return out;
+  }
+  const id = event.stream.slice(dash + 1);
+  if (kind === 'household') {
     if (event.type === 'HouseholdRegistered') views.put(`idx:household:${id}`, String(d.villageCode));
-    out.push(`household:${id}`, ...areas(views.get(`idx:household:${id}`) as string | undefined));
+    out.push(HOUSEHOLD, id);
+    area(out, views.get(`idx:household:${id}`) as string | undefined);
   } else if (kind === 'project') {
     if (event.type === 'ProjectRegistered') views.put(`idx:project:${id}`, String(d.villageCode));
-    out.push(`project:${id}`, ...areas(views.get(`idx:project:${id}`) as string | undefined));
+    out.push(PROJECT, id);
+    area(out, views.get(`idx:project:${id}`) as string | undefined);
   } else if (kind === 'loan') {
     if (event.type === 'MicroLoanIssued') views.put(`idx:loan:${id}`, String(d.householdId));
     const household = views.get(`idx:loan:${id}`) as string | undefined;
-    out.push(`loan:${id}`, ...(household ? [`household:${household}`, ...areas(views.get(`idx:household:${household}`) as string | undefined)] : []));
+    out.push(LOAN, id);
+    if (household) {
+      once(out, HOUSEHOLD, household);
+      area(out, views.get(`idx:household:${household}`) as string | undefined);
+    }
   } else if (kind === 'official') {
-    out.push(...areas(d.villageCode as string | undefined));
+    area(out, d.villageCode as string | undefined);
   } else if (kind === 'plan') {
-    out.push(...areas(d.countyCode as string | undefined));
+    area(out, d.countyCode as string | undefined);
   } else if (event.stream === 'areas') {
-    out.push(...areas(d.code as string | undefined));
+    area(out, d.code as string | undefined);
   }
   return out;
 }
 
 export const auditTrail: Projection<TrailView> = {
   name: 'audit-trail',
-  version: 1,
+  version: 2,
   handles: [
     'AreaRegistered', 'HouseholdRegistered', 'HouseholdStatusChanged', 'HouseholdMemberAdded', 'PersonDied', 'VillageOfficialRegistered', 'RelativeDeclared',
     'ProjectRegistered', 'ProjectAccepted', 'IntegrationPlanApproved', 'IntegrationPlanAmended', 'PlanFundsUsed', 'AccountOpened', 'AppropriationReceived',
@@ -115,8 +153,8 @@ export const auditTrail: Projection<TrailView> = {
     'MicroLoanIssued', 'LoanRepaid', 'LoanDefaulted', 'LoanMisuseFlagged', 'InterestAccrued', 'InterestSubsidyGranted',
   ],
   evolve(views, event) {
-    // Each position once per entity, even when two roads (say, payee and project) lead to the same one.
-    for (const entity of new Set(entities(views, event))) touch(views, entity, event.position);
+    const targets = entities(views, event);
+    for (let i = 0; i < targets.length; i += 2) touch(views, targets[i] as Memo<LiveHead>, targets[i + 1] as string, event.position);
   },
 };
 

@@ -6,7 +6,7 @@
 // Like every projection, the fold updates the views it is given in place and marks them with put(): the
 // views belong to the runner (or a test), and copying a view per event made a rebuild several times slower.
 import type { Lot } from '../domain/events.js';
-import type { Projection, ProjectedEvent, Views } from './types.js';
+import { Memo, type Projection, type ProjectedEvent, type Views } from './types.js';
 
 export type BySourceType = Record<string, number>;
 
@@ -105,6 +105,8 @@ function bump(views: Views<BalanceView>, accountId: string, field: 'receivedBySo
 }
 
 const accountOf = (event: ProjectedEvent): string => event.stream.slice('account-'.length);
+/** Accounts by the stream an event is on. */
+const ACCOUNTS = new Memo<BalanceView>((stream) => accountKey(stream.slice('account-'.length)));
 
 type Handler = (views: Views<BalanceView>, event: ProjectedEvent) => void;
 
@@ -159,9 +161,18 @@ const handlers: Record<string, Handler> = {
     hold(views, accountOf(event), (event.data as { lots: Lot[] }).lots, 1, event.metadata.effectiveDate);
   },
   PaymentMade(views, event) {
-    const lots = (event.data as { lots: Lot[] }).lots;
-    hold(views, accountOf(event), lots, -1, event.metadata.effectiveDate);
-    bump(views, accountOf(event), 'paidBySourceType', byType(lots), 1);
+    // The hottest event of a rebuild: the account found through the memo, and updated in place lot by lot.
+    const found = ACCOUNTS.find(views, event.stream);
+    const account = found.view as AccountBalance | undefined;
+    if (account?.view !== 'account') return;
+    account.lastMovement = event.metadata.effectiveDate ?? account.lastMovement;
+    for (const lot of (event.data as { lots: Lot[] }).lots) {
+      add(account.heldBySourceType, lot.sourceType, -lot.amountFen);
+      add(account.heldBySource, lot.sourceId, -lot.amountFen);
+      add(account.heldByPurpose, lot.purpose, -lot.amountFen);
+      add(account.paidBySourceType, lot.sourceType, lot.amountFen);
+    }
+    views.put(found.key, account);
   },
   EntryReversed(views, event) {
     const d = event.data as { reversedType: string; lots: Lot[] };
@@ -209,7 +220,7 @@ export function areasWithAccounts(views: { map: Map<string, unknown> }): string[
 
 export const balances: Projection<BalanceView> = {
   name: 'balances',
-  version: 1,
+  version: 2,
   handles: Object.keys(handlers),
   evolve(views, event) {
     handlers[event.type]?.(views, event);

@@ -3,7 +3,7 @@
 // A reversed payment stays on the card, marked, so the household can see what was corrected and why the
 // totals changed; it no longer counts in the totals.
 import type { DataOf, Lot } from '../domain/events.js';
-import { effectiveDateOf, type Projection, type ProjectedEvent, type Views } from './types.js';
+import { effectiveDateOf, Memo, type Projection, type ProjectedEvent, type Views } from './types.js';
 
 /** One channel of a payment: the money of one source and fiscal year that reached the household. */
 export interface CardChannel {
@@ -71,6 +71,11 @@ export function payeeHousehold(payee: DataOf<'PaymentMade'>['payee']): string | 
 
 /** Lots merged per source and fiscal year: the household needs to see who paid, not each appropriation. */
 function channelsOf(lots: Lot[]): CardChannel[] {
+  // Most payments draw one lot: nothing to merge.
+  if (lots.length === 1) {
+    const lot = lots[0]!;
+    return [{ sourceId: lot.sourceId, sourceType: lot.sourceType, fiscalYear: lot.fiscalYear, amountFen: lot.amountFen }];
+  }
   const byKey = new Map<string, CardChannel>();
   for (const lot of lots) {
     const key = `${lot.sourceId}/${lot.sourceType}/${lot.fiscalYear}`;
@@ -97,6 +102,9 @@ function toCardPayment(event: ProjectedEvent, d: DataOf<'PaymentMade'>): CardPay
   return payment;
 }
 
+/** Cards by household id, the lookup every payment makes. */
+const CARDS = new Memo<HouseholdCard>(cardKey);
+
 type Handler = (views: Views<CardView>, event: ProjectedEvent) => void;
 
 const handlers: Record<string, Handler> = {
@@ -112,11 +120,12 @@ const handlers: Record<string, Handler> = {
     const householdId = payeeHousehold(d.payee);
     // Folding an event twice must not pay a household twice: the index already names it.
     if (!householdId) return;
-    const card = getCard(views, householdId);
+    const found = CARDS.find(views, householdId);
+    const card = (found.view ??= emptyCard(householdId));
     const payment = toCardPayment(event, d);
     card.payments.push(payment);
     applyTotals(card.totals, payment, 1);
-    views.put(cardKey(householdId), card);
+    views.put(found.key, card);
   },
   EntryReversed(views, event) {
     const d = event.data as DataOf<'EntryReversed'>;

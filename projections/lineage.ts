@@ -5,7 +5,7 @@
 // The payments an appropriation funded are kept in pages of bounded size: one appropriation can fund tens of
 // thousands of wage payments a year, and copying one growing list on every payment would be quadratic.
 import type { Lot } from '../domain/events.js';
-import type { Projection, ProjectedEvent, Views } from './types.js';
+import { Memo, remember, type Projection, type ProjectedEvent, type Views } from './types.js';
 
 export type Fens = Record<string, number>;
 
@@ -270,16 +270,51 @@ function appropriate(views: Views<LineageView>, accountId: string, lot: Lot, sig
   hold(views, accountId, [lot], sign);
 }
 
+/**
+ * A payment, the hottest event of a rebuild: each view it changes (appropriation, source, account, household)
+ * is looked up once and updated in place, for what leaves the account and what is paid together.
+ */
 function pay(views: Views<LineageView>, event: ProjectedEvent, d: Payment): void {
   const accountId = accountOf(event);
   const payee = { kind: d.payee.kind, id: d.payee.id };
-  hold(views, accountId, d.lots, -1);
-  onAccount(views, accountId, d.lots, { paidFen: 1 });
-  onAppropriations(views, d.lots, (view, lot) => appendPaid(views, view, { eventId: event.id, accountId, payee, purpose: d.purpose, amountFen: lot.amountFen }));
-  onSources(views, d.lots, (view, lot) => paidFromSource(view, d.purpose, payee.kind, lot.amountFen));
+  for (const lot of byAppropriation(d.lots)) {
+    const found = APPROPRIATIONS.find(views, lot.appropriationId);
+    const view = (found.view ??= startAppropriation(lot));
+    add(view.held, accountId, -lot.amountFen);
+    appendPaid(views, view, { eventId: event.id, accountId, payee, purpose: d.purpose, amountFen: lot.amountFen });
+    views.put(found.key, view);
+  }
+  for (const lot of bySource(d.lots)) {
+    const found = SOURCES.find(views, lot.sourceId);
+    const view = (found.view ??= startSource(lot.sourceId, lot.sourceType));
+    add(view.heldByAccount, accountId, -lot.amountFen);
+    views.put(found.key, paidFromSource(view, d.purpose, payee.kind, lot.amountFen));
+  }
+  const account = ACCOUNTS.find(views, event.stream);
+  const flowsOf = (account.view ??= startAccount(accountId));
+  flows(flowsOf.byAppropriation, byAppropriation(d.lots), (lot) => lot.appropriationId, PAID_OUT);
+  flows(flowsOf.bySource, bySource(d.lots), (lot) => lot.sourceId, PAID_OUT);
+  views.put(account.key, flowsOf);
   const householdId = householdOf(d.payee);
-  if (householdId) fundHousehold(views, householdId, d.lots, 1);
+  if (!householdId) return;
+  const household = HOUSEHOLDS.find(views, householdId);
+  const funded = (household.view ??= startHousehold(householdId));
+  for (const lot of d.lots) {
+    add(funded.byAppropriation, lot.appropriationId, lot.amountFen);
+    add(funded.bySource, lot.sourceId, lot.amountFen);
+    add(funded.bySourceType, lot.sourceType, lot.amountFen);
+  }
+  views.put(household.key, funded);
 }
+
+/** What a payment does to its account's flows: out of what it holds, into what it paid. */
+const PAID_OUT: Partial<Flow> = { heldFen: -1, paidFen: 1 };
+
+/** The views a payment changes, found by ids its event carries (see Memo). */
+const APPROPRIATIONS = new Memo<AppropriationLineage>(appropriationKey);
+const SOURCES = new Memo<SourceLineage>(sourceKey);
+const ACCOUNTS = new Memo<AccountLineage>((stream) => accountKey(stream.slice('account-'.length)));
+const HOUSEHOLDS = new Memo<HouseholdLineage>(householdKey);
 
 /**
  * A payment's lineage is in its own event: every lot names its appropriation, source, fiscal year and
@@ -295,24 +330,41 @@ export function paymentLineage(event: ProjectedEvent): PaymentLineage | undefine
   };
 }
 
+/**
+ * The appropriation's last page of payments, remembered on the view under a symbol (left out of the saved
+ * view), so that a payment does not build and look up the page's key. Pages are only ever changed in place,
+ * so the remembered page is the stored one.
+ */
+const LAST_PAGE = Symbol('last paid page');
+type LiveAppropriation = AppropriationLineage & { [LAST_PAGE]?: { page: PaidPage; key: string } };
+
 /** Adds a payment to the appropriation's last page, opening a new page when it is full. */
-function appendPaid(views: Views<LineageView>, view: AppropriationLineage, entry: PaidTo): AppropriationLineage {
-  const last = view.paidPages > 0 ? (views.get(paidPageKey(view.appropriationId, view.paidPages - 1)) as PaidPage | undefined) : undefined;
-  const full = !last || last.entries.length >= PAID_PAGE_SIZE;
-  const page: PaidPage = full ? { view: 'paid', appropriationId: view.appropriationId, page: view.paidPages, entries: [entry] } : last;
-  if (!full) page.entries.push(entry);
-  views.put(paidPageKey(view.appropriationId, page.page), page);
-  if (full) view.paidPages += 1;
+function appendPaid(views: Views<LineageView>, view: LiveAppropriation, entry: PaidTo): AppropriationLineage {
+  let last = view[LAST_PAGE];
+  if (last === undefined && view.paidPages > 0) {
+    const key = paidPageKey(view.appropriationId, view.paidPages - 1);
+    const page = views.get(key) as PaidPage | undefined;
+    if (page) last = { page, key };
+  }
+  if (!last || last.page.entries.length >= PAID_PAGE_SIZE) {
+    last = { page: { view: 'paid', appropriationId: view.appropriationId, page: view.paidPages, entries: [] }, key: paidPageKey(view.appropriationId, view.paidPages) };
+    view.paidPages += 1;
+  }
+  if (view[LAST_PAGE] !== last) remember(view, LAST_PAGE, last);
+  last.page.entries.push(entry);
+  views.put(last.key, last.page);
   view.paidFen += entry.amountFen;
   return view;
 }
 
-/** Removes a reversed payment from its page, searching from the newest page, where reversals usually fall. */
+/** Removes a reversed payment from its page (in place), searching from the newest page, where reversals usually fall. */
 function removePaid(views: Views<LineageView>, view: AppropriationLineage, eventId: string): void {
   for (let n = view.paidPages - 1; n >= 0; n--) {
     const page = views.get(paidPageKey(view.appropriationId, n)) as PaidPage | undefined;
-    if (!page?.entries.some((p) => p.eventId === eventId)) continue;
-    views.put(paidPageKey(view.appropriationId, n), { ...page, entries: page.entries.filter((p) => p.eventId !== eventId) });
+    const at = page ? page.entries.findIndex((p) => p.eventId === eventId) : -1;
+    if (at < 0) continue;
+    page!.entries.splice(at, 1);
+    views.put(paidPageKey(view.appropriationId, n), page!);
     return;
   }
 }
@@ -409,7 +461,7 @@ function settle(views: Views<LineageView>, key: string, state: TransferLineage['
 
 export const lineage: Projection<LineageView> = {
   name: 'lineage',
-  version: 1,
+  version: 2,
   handles: Object.keys(handlers),
   evolve(views, event) {
     handlers[event.type]?.(views, event);

@@ -4,7 +4,7 @@
 // full names and ID numbers, because masking needs them; only `village:` views may be published.
 import type { DataOf } from '../domain/events.js';
 import { payeeHousehold } from './household-card.js';
-import { effectiveDateOf, type Projection, type ProjectedEvent, type Views } from './types.js';
+import { effectiveDateOf, Memo, remember, type Projection, type ProjectedEvent, type Views } from './types.js';
 
 export interface NoticeEntry {
   eventId: string;
@@ -103,7 +103,7 @@ type IndexedHousehold = HouseholdIndex & { [MASKED_HEAD]?: { name: string; idNum
 
 /** The person a payment names in the registry, masked: the paid member, or the head for a household payee. */
 function registeredPayee(hh: IndexedHousehold, personId: string | null): { name: string; idNumber: string } | undefined {
-  if (personId === null) return (hh[MASKED_HEAD] ??= { name: maskName(hh.headName), idNumber: lastFour(hh.headIdNumber) });
+  if (personId === null) return hh[MASKED_HEAD] ?? remember(hh, MASKED_HEAD, { name: maskName(hh.headName), idNumber: lastFour(hh.headIdNumber) });
   const member = hh.members.find((m) => m.personId === personId);
   return member ? { name: maskName(member.name), idNumber: lastFour(member.idNumber) } : undefined;
 }
@@ -135,18 +135,37 @@ function entryOf(event: ProjectedEvent, d: DataOf<'PaymentMade'>, householdId: s
   return entry;
 }
 
-/** Posts entries on a village's notice and records the page each one is on. */
-function post(views: Views<NoticeView>, villageCode: string, entries: NoticeEntry[]): void {
-  const head = (views.get(noticeKey(villageCode)) as VillageNotice | undefined) ?? { villageCode, count: 0, totalsByPurpose: {} };
-  for (const entry of entries) {
-    const page = Math.floor(head.count / NOTICE_PAGE);
-    const key = pageKey(villageCode, page);
-    const list = (views.get(key) as NoticeEntry[] | undefined) ?? [];
-    list.push(entry);
-    views.put(key, list);
-    head.count += 1;
-    if (!entry.reversed) add(head.totalsByPurpose, entry.purpose, entry.amountFen);
+/**
+ * The page being filled, remembered on the head under a symbol (left out of the saved view), so that a
+ * payment does not build and look up its page's key; pages and heads are only ever changed in place.
+ */
+const OPEN_PAGE = Symbol('open page');
+type LiveNotice = VillageNotice & { [OPEN_PAGE]?: { page: number; key: string; entries: NoticeEntry[] } };
+
+function noticeHead(views: Views<NoticeView>, villageCode: string): LiveNotice {
+  return (views.get(noticeKey(villageCode)) as VillageNotice | undefined) ?? { villageCode, count: 0, totalsByPurpose: {} };
+}
+
+/** Posts one entry on a village's notice, on the page its number falls on. */
+function postOne(views: Views<NoticeView>, head: LiveNotice, entry: NoticeEntry): void {
+  const page = Math.floor(head.count / NOTICE_PAGE);
+  let open = head[OPEN_PAGE];
+  if (open === undefined || open.page !== page) {
+    const key = pageKey(head.villageCode, page);
+    open = { page, key, entries: (views.get(key) as NoticeEntry[] | undefined) ?? [] };
+    remember(head, OPEN_PAGE, open);
   }
+  open.entries.push(entry);
+  views.put(open.key, open.entries);
+  head.count += 1;
+  if (!entry.reversed) add(head.totalsByPurpose, entry.purpose, entry.amountFen);
+  views.put(noticeKey(head.villageCode), head);
+}
+
+/** Posts entries on a village's notice. */
+function post(views: Views<NoticeView>, villageCode: string, entries: NoticeEntry[]): void {
+  const head = noticeHead(views, villageCode);
+  for (const entry of entries) postOne(views, head, entry);
   views.put(noticeKey(villageCode), head);
 }
 
@@ -163,6 +182,11 @@ function payingVillage(event: ProjectedEvent): string | undefined {
   return event.stream.startsWith(prefix) ? event.stream.slice(prefix.length) : undefined;
 }
 
+/** The village notice a registered household's payments go on, remembered on its index entry (not saved). */
+const VILLAGE_NOTICE = Symbol('village notice');
+/** Household index entries by household id, the lookup every payment makes. */
+const HOUSEHOLDS = new Memo<HouseholdIndex>(householdIndexKey);
+
 function onPayment(views: Views<NoticeView>, event: ProjectedEvent): void {
   const d = event.data as DataOf<'PaymentMade'>;
   const householdId = payeeHousehold(d.payee) ?? null;
@@ -171,10 +195,23 @@ function onPayment(views: Views<NoticeView>, event: ProjectedEvent): void {
     if (village) post(views, village, [fillFromRegistry(entryOf(event, d, null), undefined)]);
     return;
   }
-  const hh = views.get(householdIndexKey(householdId)) as HouseholdIndex | undefined;
-  const entry = entryOf(event, d, householdId);
-  if (hh) post(views, hh.villageCode, [fillFromRegistry(entry, hh)]);
-  else hold(views, householdId, entry);
+  const hh = HOUSEHOLDS.find(views, householdId).view as (IndexedHousehold & { [VILLAGE_NOTICE]?: LiveNotice }) | undefined;
+  if (!hh) return hold(views, householdId, entryOf(event, d, householdId));
+  // The household is registered: the masked entry is made at once, without a pending copy in between.
+  const person = d.payee.name && d.payee.idNumber ? undefined : registeredPayee(hh, d.payee.kind === 'person' ? d.payee.id : null);
+  const entry: NoticeEntry = {
+    eventId: event.id,
+    effectiveDate: effectiveDateOf(event),
+    payee: (d.payee.name ? maskName(d.payee.name) : '') || (person?.name ?? ''),
+    idNumberLast4: d.payee.idNumber ? lastFour(d.payee.idNumber) : (person?.idNumber ?? null),
+    householdId,
+    purpose: d.purpose,
+    amountFen: d.amountFen,
+    reversed: false,
+  };
+  if (d.programmeId !== undefined) entry.programmeId = d.programmeId;
+  const head = hh[VILLAGE_NOTICE] ?? remember(hh, VILLAGE_NOTICE, noticeHead(views, hh.villageCode));
+  postOne(views, head, entry);
 }
 
 function onRegistered(views: Views<NoticeView>, event: ProjectedEvent): void {

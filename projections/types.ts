@@ -36,28 +36,117 @@ export interface Projection<V = unknown> {
   evolve(views: Views<V>, event: ProjectedEvent): void;
 }
 
+/**
+ * Marks on a stored object (symbol keys: JSON, and so the saved views, leave them out): the views and key it
+ * is stored under, and the tracking epoch in which it was last marked changed. They let put() of an object
+ * already stored under its key, and already marked changed, return without a map or set lookup (folds put
+ * back what they update in place, several times per event), and they let a Memo check that a view it
+ * remembers is still the one stored.
+ */
+const STORED_IN = Symbol('stored in');
+const STORED_KEY = Symbol('stored under');
+const STORED_EPOCH = Symbol('stored in epoch');
+type Marked = { [STORED_IN]?: object; [STORED_KEY]?: string; [STORED_EPOCH]?: object };
+
+/**
+ * Marks are not enumerable, so that a copy made with spread (`{ ...view, field }`) does not inherit them and
+ * pass for the stored view; defined once, they are then plain writes.
+ */
+function mark(value: Marked, views: object, key: string, epoch: object): void {
+  if (value[STORED_IN] === undefined && !Object.prototype.hasOwnProperty.call(value, STORED_IN)) {
+    Object.defineProperty(value, STORED_IN, { value: views, writable: true, enumerable: false, configurable: true });
+    Object.defineProperty(value, STORED_KEY, { value: key, writable: true, enumerable: false, configurable: true });
+    Object.defineProperty(value, STORED_EPOCH, { value: epoch, writable: true, enumerable: false, configurable: true });
+    return;
+  }
+  value[STORED_IN] = views;
+  value[STORED_KEY] = key;
+  value[STORED_EPOCH] = epoch;
+}
+
+/**
+ * Keeps something a fold derived (an open page, a masked name) on a view under a symbol, not enumerable: the
+ * saved JSON leaves symbols out, and a spread copy (`{ ...view }`, a read serving the view) does not carry it.
+ */
+export function remember<T>(view: object, slot: symbol, value: T): T {
+  if (Object.prototype.hasOwnProperty.call(view, slot)) (view as Record<symbol, unknown>)[slot] = value;
+  else Object.defineProperty(view, slot, { value, writable: true, enumerable: false, configurable: true });
+  return value;
+}
+
 /** In-memory views, for tests, time travel and the runner's working set. */
 export class MemoryViews<V> implements Views<V> {
   readonly map = new Map<string, V>();
   readonly dirty = new Set<string>();
+  /** Renewed whenever the changed set is cleared, so that marks made before no longer count. */
+  private epoch: object = {};
   /** Time travel keeps nothing, so it need not track what changed. */
-  /** The last key read or written and its value: a fold that updates a view in place puts back what it got. */
-  private lastKey: string | undefined;
-  private lastValue: V | undefined;
   constructor(private readonly track = true) {}
   get(key: string): V | undefined {
-    const value = this.map.get(key);
-    this.lastKey = key;
-    this.lastValue = value;
-    return value;
+    return this.map.get(key);
   }
   put(key: string, value: V): void {
-    if (this.track) this.dirty.add(key);
-    // Putting back the very object just read under this key changes nothing in the map: skip the second lookup.
-    else if (value !== undefined && value === this.lastValue && key === this.lastKey) return;
+    const marked = typeof value === 'object' && value !== null ? (value as Marked) : undefined;
+    if (marked !== undefined && marked[STORED_EPOCH] === this.epoch && marked[STORED_KEY] === key) return;
+    const previous = this.map.get(key) as Marked | undefined;
+    // Another object under this key is no longer stored: its marks go, so nothing mistakes it for the view.
+    if (previous !== value && typeof previous === 'object' && previous !== null && previous[STORED_IN] !== undefined) {
+      previous[STORED_IN] = undefined;
+      previous[STORED_EPOCH] = undefined;
+    }
     this.map.set(key, value);
-    this.lastKey = key;
-    this.lastValue = value;
+    if (this.track) this.dirty.add(key);
+    if (marked !== undefined) mark(marked, this, key, this.epoch);
+  }
+  /** Forgets what changed (after the runner saved it): the next put of every view marks it changed again. */
+  clearDirty(): void {
+    this.dirty.clear();
+    this.epoch = {};
+  }
+}
+
+/** A view a Memo found (or did not), with the key to put() it back under. */
+export interface MemoEntry<V> {
+  key: string;
+  view: V | undefined;
+}
+
+/** How many ids a memo keeps per views before it starts over: a bound on memory, never on correctness. */
+const MEMO_LIMIT = 200_000;
+
+/**
+ * A fold's memo of the views it looks up on nearly every event, by an id taken straight from the event (its
+ * stream, a payee's id, a lot's appropriation). Building a key per event and looking it up among a hundred
+ * thousand views was most of a rebuild's time; the memo answers from a smaller map keyed by a string the
+ * event already has, whose hash is computed once for every projection. A remembered view is used only while
+ * MemoryViews' marks say it is still the one stored under its key in these very views; otherwise (another
+ * Views, a view replaced or loaded from disk) the memo looks the key up again. So the memo can change how
+ * fast a fold finds a view, never which view it finds: folds stay pure functions of views and event.
+ */
+export class Memo<V extends object> {
+  private readonly byViews = new WeakMap<object, Map<string, MemoEntry<V>>>();
+  private lastViews: object | undefined;
+  private lastEntries: Map<string, MemoEntry<V>> | undefined;
+  constructor(private readonly keyOf: (id: string) => string) {}
+
+  /** The view stored under keyOf(id), if any, and its key. Set `view` and put() it to store a new one. */
+  find(views: Views<unknown>, id: string): MemoEntry<V> {
+    let entries = this.lastEntries;
+    if (this.lastViews !== views || entries === undefined) {
+      entries = this.byViews.get(views);
+      if (entries === undefined) this.byViews.set(views, (entries = new Map()));
+      this.lastViews = views;
+      this.lastEntries = entries;
+    }
+    let entry = entries.get(id);
+    if (entry === undefined) {
+      if (entries.size >= MEMO_LIMIT) entries.clear();
+      entry = { key: this.keyOf(id), view: undefined };
+      entries.set(id, entry);
+    }
+    const view = entry.view as Marked | undefined;
+    if (view === undefined || view[STORED_IN] !== views || view[STORED_KEY] !== entry.key) entry.view = views.get(entry.key) as V | undefined;
+    return entry;
   }
 }
 

@@ -22,8 +22,10 @@ interface Running {
 }
 
 export interface RunnerOptions {
-  /** Save after this many events, or when the log has been read to its end. */
+  /** While catching up, save after this many events. */
   flushEvery?: number;
+  /** Once caught up, save changed views at most this often, in ms (default 1000); stop() always saves. */
+  liveFlushMs?: number;
   logger?: Logger;
 }
 
@@ -78,7 +80,11 @@ export class ProjectionRunner {
     let pending = 0;
     for await (const message of subscription) {
       if (message.kind === 'caught_up') {
-        this.flush();
+        // Live, the log is read to its end after every command: saving views then would re-serialize every view
+        // a payment touched (the village notice, trail pages) per command, most of a payment's cost. The views in
+        // memory are current at once; they are saved at most every `liveFlushMs`, and on stop. After a crash the
+        // runner refolds from the last saved checkpoint, at most that much of the log.
+        if (pending > 0) this.scheduleFlush();
         pending = 0;
         this.caughtUp = true;
         continue;
@@ -115,7 +121,7 @@ export class ProjectionRunner {
     this.db.transaction(() => {
       for (const r of this.running) {
         for (const key of r.views.dirty) upsert.run(r.projection.name, key, JSON.stringify(r.views.map.get(key)));
-        r.views.dirty.clear();
+        r.views.clearDirty();
         checkpoint.run(r.projection.name, r.projection.version, r.position, now);
       }
     }).immediate();
@@ -131,7 +137,24 @@ export class ProjectionRunner {
     return r.views as MemoryViews<V>;
   }
 
+  private flushTimer: NodeJS.Timeout | undefined;
+
+  private scheduleFlush(): void {
+    if (this.flushTimer) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      try {
+        this.flush();
+      } catch (error) {
+        this.options.logger?.error({ err: error }, 'saving projection views failed; retrying at the next flush');
+      }
+    }, this.options.liveFlushMs ?? 1000);
+    this.flushTimer.unref();
+  }
+
   async stop(): Promise<void> {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
     await this.subscription?.close();
     await this.loop;
     this.flush();
