@@ -1,6 +1,7 @@
 // The projection runner (checkpoints, catch-up then live, rebuild on a new version), time travel and
 // determinism, on the embedded store.
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import t from 'tap';
 import { areaBalance, balances, type AccountBalance, type BalanceView } from '../../projections/balances.js';
 import type { Projection } from '../../projections/types.js';
@@ -126,4 +127,31 @@ t.test('fundtrail replay prints the summary and the views hash', async (t) => {
   t.match(result.stdout, new RegExp(`county ${COUNTY}: held grant ¥`));
   const unknown = await cli(['replay', '--db', path, '--projection', 'nope']);
   t.equal(unknown.code, 2);
+});
+
+t.test('live, views are saved on a timer and on stop, not after every command', async (t) => {
+  const { path, store, w } = await county();
+  // The checkpoint as saved in the file, read on a connection of its own.
+  const saved = (): number => {
+    const db = new Database(path, { readonly: true });
+    const row = db.prepare("SELECT position FROM projection_checkpoints WHERE projection = 'balances'").get() as { position: number } | undefined;
+    db.close();
+    return row?.position ?? 0;
+  };
+  const slow = new ProjectionRunner(store, path, all, { liveFlushMs: 60_000 });
+  slow.start();
+  await until(() => slow.status()[0]!.caughtUp);
+  const head = await store.headPosition();
+  await w.run(pay('pay-live', 100_000));
+  await until(() => slow.status()[0]!.position === head + 1);
+  t.equal(saved(), 0, 'nothing saved yet: the timer has not fired');
+  await slow.stop();
+  t.equal(saved(), head + 1, 'stop saves the views and checkpoint');
+  const fast = new ProjectionRunner(store, path, all, { liveFlushMs: 20 });
+  fast.start();
+  await w.run(pay('pay-live-2', 50_000));
+  await until(() => saved() === head + 2);
+  t.pass('a short timer saves while running');
+  await fast.stop();
+  await store.close();
 });
