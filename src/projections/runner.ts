@@ -121,7 +121,7 @@ export class ProjectionRunner {
     this.db.transaction(() => {
       for (const r of this.running) {
         for (const key of r.views.dirty) upsert.run(r.projection.name, key, JSON.stringify(r.views.map.get(key)));
-        r.views.dirty.clear();
+        r.views.clearDirty();
         checkpoint.run(r.projection.name, r.projection.version, r.position, now);
       }
     }).immediate();
