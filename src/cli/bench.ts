@@ -1,4 +1,5 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { importBenchCommand } from '../bench/import-bench.js';
 import { runBench } from '../bench/run.js';
 import { configFrom, positiveInt, withStoreOptions } from './common.js';
 import { progress, silentProgress } from './progress.js';
@@ -13,9 +14,15 @@ export function registerBench(program: Command): void {
     .option('--no-http', 'skip the HTTP workloads (reads of a village balance and payments against the server on 127.0.0.1)')
     .option('--http-seconds <n>', 'length of each measured HTTP run, per side', positiveInt, 5)
     .option('--http-connections <n>', 'connections autocannon keeps open, one request in flight on each', positiveInt, 10)
+    .option('--import [rows]', 'only the bulk-import benchmark: a payment list of ROWS lines (default 100000) into a 150-village county; target ≤ 10 s', positiveInt)
     .option('--dir <path>', 'folder for the benchmark files (default: a temporary folder, removed after)')
     .addOption(new Option('--quiet', 'no progress output'))
-    .action(async function (this: Command, options: { db?: string; events: number; streams: number; rounds: number; dir?: string; quiet?: boolean; rebuildEvents: number; http: boolean; httpSeconds: number; httpConnections: number }) {
+    .action(async function (this: Command, options: { db?: string; events: number; streams: number; rounds: number; dir?: string; quiet?: boolean; rebuildEvents: number; http: boolean; httpSeconds: number; httpConnections: number; import?: number | true }) {
+      if (options.import !== undefined) {
+        const pass = await importBenchCommand({ rows: options.import === true ? 100_000 : options.import, sync: configFrom(options).FUNDTRAIL_SYNC, ...(options.dir ? { dir: options.dir } : {}), out: (line) => process.stdout.write(`${line}\n`) });
+        if (!pass) process.exitCode = 1;
+        return;
+      }
       if (options.events % (options.streams * 10) !== 0 || options.streams % 10 !== 0) {
         this.error('fundtrail bench: --events must be a multiple of 10 × --streams, and --streams a multiple of 10 (a warm-up round runs a tenth of both)', { exitCode: 2 });
       }

@@ -253,6 +253,7 @@ function invalid(error: unknown, row: PlannedRow): RowOutcome {
 async function commit(store: EventStore, staged: StreamAppend[][], progress: ImportOptions['progress']): Promise<void> {
   const groups = coalesce(staged);
   const events = groups.reduce((n, g) => n + g.reduce((m, a) => m + a.events.length, 0), 0);
+  progress?.('commit', 0, events);
   if (store instanceof SqliteEventStore) {
     store.atomically(() => {
       for (const group of groups) store.appendSync(group);
