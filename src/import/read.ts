@@ -135,12 +135,16 @@ async function readXlsx(bytes: Buffer, sheet: string | undefined): Promise<Sheet
     throw new ImportFileError('sheet_not_found', sheet === undefined ? 'the workbook has no sheet' : `no sheet named ${sheet}; the workbook has ${names.join(', ')}`);
   }
   const rows: SheetRow[] = [];
-  worksheet.eachRow({ includeEmpty: false }, (row, rowNumber) => {
-    const values = row.values as unknown[];
-    const cells: string[] = [];
-    for (let i = 1; i < values.length; i++) cells.push(cellText(values[i]));
-    rows.push({ row: rowNumber, cells });
-  });
+  try {
+    worksheet.eachRow({ includeEmpty: false }, (row, rowNumber) => {
+      const values = row.values as unknown[];
+      const cells: string[] = [];
+      for (let i = 1; i < values.length; i++) cells.push(cellText(values[i]));
+      rows.push({ row: rowNumber, cells });
+    });
+  } catch (error) {
+    throw new ImportFileError('xlsx_unreadable', `the sheet ${worksheet.name} cannot be read: ${(error as Error).message}`);
+  }
   return rows;
 }
 
