@@ -6,7 +6,7 @@
 // Like every projection, the fold updates the views it is given in place and marks them with put(): the
 // views belong to the runner (or a test), and copying a view per event made a rebuild several times slower.
 import type { Lot } from '../domain/events.js';
-import { Memo, type Projection, type ProjectedEvent, type Views } from './types.js';
+import { Memo, metadataEffectiveDate, type Projection, type ProjectedEvent, type Views } from './types.js';
 
 export type BySourceType = Record<string, number>;
 
@@ -125,7 +125,7 @@ const handlers: Record<string, Handler> = {
   },
   AppropriationReceived(views, event) {
     const d = event.data as Lot;
-    hold(views, accountOf(event), [d], 1, event.metadata.effectiveDate);
+    hold(views, accountOf(event), [d], 1, metadataEffectiveDate(event));
     bump(views, accountOf(event), 'receivedBySourceType', { [d.sourceType]: d.amountFen }, 1);
     bump(views, accountOf(event), 'appropriatedBySourceType', { [d.sourceType]: d.amountFen }, 1);
   },
@@ -138,7 +138,7 @@ const handlers: Record<string, Handler> = {
   TransferSent(views, event) {
     const d = event.data as { transferId: string; lots: Lot[] };
     const from = accountOf(event);
-    const account = hold(views, from, d.lots, -1, event.metadata.effectiveDate);
+    const account = hold(views, from, d.lots, -1, metadataEffectiveDate(event));
     if (!account) return;
     bump(views, from, 'inFlightBySourceType', byType(d.lots), 1);
     views.put(transferKey(from, d.transferId), { view: 'transfer', fromAccount: from, bySourceType: byType(d.lots), settled: false });
@@ -147,7 +147,7 @@ const handlers: Record<string, Handler> = {
     const d = event.data as { transferId: string; fromAccount: string; lots: Lot[] };
     // Only what arrived leaves flight: a short receipt (imported history) leaves the rest in flight, visible.
     settle(views, d.fromAccount, d.transferId, byType(d.lots));
-    hold(views, accountOf(event), d.lots, 1, event.metadata.effectiveDate);
+    hold(views, accountOf(event), d.lots, 1, metadataEffectiveDate(event));
     bump(views, accountOf(event), 'receivedBySourceType', byType(d.lots), 1);
   },
   TransferCancelled(views, event) {
@@ -155,17 +155,17 @@ const handlers: Record<string, Handler> = {
     settle(views, d.fromAccount, d.transferId);
   },
   FundsIntegratedOut(views, event) {
-    hold(views, accountOf(event), (event.data as { lots: Lot[] }).lots, -1, event.metadata.effectiveDate);
+    hold(views, accountOf(event), (event.data as { lots: Lot[] }).lots, -1, metadataEffectiveDate(event));
   },
   FundsIntegratedIn(views, event) {
-    hold(views, accountOf(event), (event.data as { lots: Lot[] }).lots, 1, event.metadata.effectiveDate);
+    hold(views, accountOf(event), (event.data as { lots: Lot[] }).lots, 1, metadataEffectiveDate(event));
   },
   PaymentMade(views, event) {
     // The hottest event of a rebuild: the account found through the memo, and updated in place lot by lot.
     const found = ACCOUNTS.find(views, event.stream);
     const account = found.view as AccountBalance | undefined;
     if (account?.view !== 'account') return;
-    account.lastMovement = event.metadata.effectiveDate ?? account.lastMovement;
+    account.lastMovement = metadataEffectiveDate(event) ?? account.lastMovement;
     for (const lot of (event.data as { lots: Lot[] }).lots) {
       add(account.heldBySourceType, lot.sourceType, -lot.amountFen);
       add(account.heldBySource, lot.sourceId, -lot.amountFen);
@@ -177,7 +177,7 @@ const handlers: Record<string, Handler> = {
   EntryReversed(views, event) {
     const d = event.data as { reversedType: string; lots: Lot[] };
     const incoming = d.reversedType === 'AppropriationReceived';
-    const account = hold(views, accountOf(event), d.lots, incoming ? -1 : 1, event.metadata.effectiveDate);
+    const account = hold(views, accountOf(event), d.lots, incoming ? -1 : 1, metadataEffectiveDate(event));
     if (!account) return;
     if (incoming) {
       bump(views, account.accountId, 'receivedBySourceType', byType(d.lots), -1);

@@ -275,8 +275,15 @@ function appropriate(views: Views<LineageView>, accountId: string, lot: Lot, sig
  * is looked up once and updated in place, for what leaves the account and what is paid together.
  */
 function pay(views: Views<LineageView>, event: ProjectedEvent, d: Payment): void {
-  const accountId = accountOf(event);
-  const payee = { kind: d.payee.kind, id: d.payee.id };
+  const account = ACCOUNTS.find(views, event.stream);
+  const flowsOf = (account.view ??= startAccount(accountOf(event)));
+  // Every entry of this account's payments shares the account's id string, and every entry of a household's
+  // payments one payee object: a county's million entries otherwise kept a million copies of each.
+  const accountId = flowsOf.accountId;
+  const householdId = householdOf(d.payee);
+  const household = householdId ? HOUSEHOLDS.find(views, householdId) : undefined;
+  const funded = household ? (household.view ??= startHousehold(householdId!)) : undefined;
+  const payee = funded && d.payee.kind === 'household' ? householdPayee(funded) : { kind: d.payee.kind, id: d.payee.id };
   for (const lot of byAppropriation(d.lots)) {
     const found = APPROPRIATIONS.find(views, lot.appropriationId);
     const view = (found.view ??= startAppropriation(lot));
@@ -290,21 +297,22 @@ function pay(views: Views<LineageView>, event: ProjectedEvent, d: Payment): void
     add(view.heldByAccount, accountId, -lot.amountFen);
     views.put(found.key, paidFromSource(view, d.purpose, payee.kind, lot.amountFen));
   }
-  const account = ACCOUNTS.find(views, event.stream);
-  const flowsOf = (account.view ??= startAccount(accountId));
   flows(flowsOf.byAppropriation, byAppropriation(d.lots), (lot) => lot.appropriationId, PAID_OUT);
   flows(flowsOf.bySource, bySource(d.lots), (lot) => lot.sourceId, PAID_OUT);
   views.put(account.key, flowsOf);
-  const householdId = householdOf(d.payee);
-  if (!householdId) return;
-  const household = HOUSEHOLDS.find(views, householdId);
-  const funded = (household.view ??= startHousehold(householdId));
+  if (!household || !funded) return;
   for (const lot of d.lots) {
     add(funded.byAppropriation, lot.appropriationId, lot.amountFen);
     add(funded.bySource, lot.sourceId, lot.amountFen);
     add(funded.bySourceType, lot.sourceType, lot.amountFen);
   }
   views.put(household.key, funded);
+}
+
+/** The payee of a household's payments, one object per household (not saved: each entry saves its own copy). */
+const PAYEE = Symbol('payee');
+function householdPayee(view: HouseholdLineage & { [PAYEE]?: { kind: string; id: string } }): { kind: string; id: string } {
+  return view[PAYEE] ?? remember(view, PAYEE, { kind: 'household', id: view.householdId });
 }
 
 /** What a payment does to its account's flows: out of what it holds, into what it paid. */

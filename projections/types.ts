@@ -12,10 +12,18 @@ export interface ProjectedEvent {
   data: unknown;
   metadata: Partial<EventMetadata>;
   recordedAt: string;
+  /**
+   * `metadata.effectiveDate`, when the reader took it from the stored text without parsing the rest of the
+   * metadata (src/projections/log.ts); read it with metadataEffectiveDate or effectiveDateOf.
+   */
+  effectiveDate?: string;
 }
 
+/** The effective date the command recorded in the metadata, if any. */
+export const metadataEffectiveDate = (event: ProjectedEvent): string | undefined => event.effectiveDate ?? event.metadata.effectiveDate;
+
 /** The date a fact took effect; an event without one (never written by the executor) falls back to when it was recorded. */
-export const effectiveDateOf = (event: ProjectedEvent): string => event.metadata.effectiveDate ?? event.recordedAt.slice(0, 10);
+export const effectiveDateOf = (event: ProjectedEvent): string => metadataEffectiveDate(event) ?? event.recordedAt.slice(0, 10);
 
 /**
  * The keyed views a projection reads and writes while folding; the runner tracks what changed. A fold may

@@ -3,6 +3,7 @@
 import type { EventStore } from '../store/types.js';
 import { effectiveDateOf, MemoryViews, type ProjectedEvent, type Projection } from '../../projections/types.js';
 import type { Progress } from '../cli/progress.js';
+import { logReader } from './log.js';
 
 export interface AsOf {
   /** Only events at or before this log position. */
@@ -22,6 +23,8 @@ export interface ReplayResult {
 
 export function includes(asOf: AsOf, event: ProjectedEvent): boolean {
   if (asOf.position !== undefined && event.position > asOf.position) return false;
+  // Without a date nothing below can exclude the event, and its metadata need not be read.
+  if (asOf.effectiveDate === undefined && asOf.recordedBy === undefined) return true;
   const effective = effectiveDateOf(event);
   if (asOf.effectiveDate !== undefined && effective > asOf.effectiveDate) return false;
   // The recording time the command carried (an import keeps the original's); the store's own time otherwise.
@@ -36,14 +39,14 @@ export async function replay(store: EventStore, projections: Projection<unknown>
   const bar = progress(asOf.position !== undefined ? Math.min(head, asOf.position) : head);
   const views = new Map(projections.map((p) => [p.name, new MemoryViews<unknown>(false)]));
   const handlers = projections.map((p) => ({ p, handles: new Set(p.handles), views: views.get(p.name)! }));
+  const read = logReader(store);
   let events = 0;
   let folded = 0;
   for (let after = 0; ; ) {
-    const page = await store.readAll({ afterPosition: after, maxCount: 1000 });
-    for (const recorded of page.events) {
-      if (asOf.position !== undefined && recorded.position > asOf.position) break;
+    const page = await read(after, 2000);
+    for (const event of page.events) {
+      if (asOf.position !== undefined && event.position > asOf.position) break;
       events += 1;
-      const event = recorded as unknown as ProjectedEvent;
       if (!includes(asOf, event)) continue;
       folded += 1;
       for (const h of handlers) if (h.handles.has(event.type)) h.p.evolve(h.views, event);

@@ -1,0 +1,90 @@
+// Reading the log to fold it. On the embedded store the rows are read directly and an event's metadata is
+// parsed only when a fold asks for more of it than the effective date: parsing every event's metadata was a
+// fifth of reading a county's log (1.1 of 5.1 µs per event), and projections read nothing else of it.
+import type { EventMetadata } from '../../domain/events.js';
+import type { ProjectedEvent } from '../../projections/types.js';
+import { SqliteEventStore } from '../store/sqlite/store.js';
+import type { EventStore } from '../store/types.js';
+
+export interface LogPage {
+  events: ProjectedEvent[];
+  lastPosition: number;
+  isEnd: boolean;
+}
+
+/** Reads pages of the log after a position, for folding. */
+export type LogReader = (afterPosition: number, maxCount: number) => Promise<LogPage>;
+
+type Row = [number, string, string, number, string, string, string | null, number];
+
+/** The store's own reader, or, on the embedded store, one that leaves most of the metadata unparsed. */
+export function logReader(store: EventStore): LogReader {
+  if (!(store instanceof SqliteEventStore)) {
+    return async (afterPosition, maxCount) => {
+      const page = await store.readAll({ afterPosition, maxCount });
+      return { events: page.events as unknown as ProjectedEvent[], lastPosition: page.lastPosition, isEnd: page.isEnd };
+    };
+  }
+  const rows = store.db.prepare('SELECT position, id, stream, revision, type, data, metadata, recorded_at FROM events WHERE position > ? ORDER BY position LIMIT ?').raw();
+  return async (afterPosition, maxCount) => {
+    const page = rows.all(afterPosition, maxCount) as Row[];
+    const events = new Array<ProjectedEvent>(page.length);
+    for (let i = 0; i < page.length; i++) {
+      const row = page[i]!;
+      events[i] = new LoggedEvent(row[0], row[1], row[2], row[3], row[4], JSON.parse(row[5]), row[6], isoTime(row[7]));
+    }
+    return { events, lastPosition: page.length > 0 ? page[page.length - 1]![0] : afterPosition, isEnd: page.length < maxCount };
+  };
+}
+
+/** An event whose metadata is parsed on first use; its effective date is taken from the text beforehand. */
+class LoggedEvent implements ProjectedEvent {
+  readonly effectiveDate: string | undefined;
+  private parsed: Partial<EventMetadata> | undefined;
+  constructor(
+    readonly position: number,
+    readonly id: string,
+    readonly stream: string,
+    readonly revision: number,
+    readonly type: string,
+    readonly data: unknown,
+    private readonly rawMetadata: string | null,
+    readonly recordedAt: string,
+  ) {
+    this.effectiveDate = rawMetadata === null ? undefined : effectiveDateIn(rawMetadata);
+  }
+  get metadata(): Partial<EventMetadata> {
+    return (this.parsed ??= this.rawMetadata === null ? {} : (JSON.parse(this.rawMetadata) as Partial<EventMetadata>));
+  }
+}
+
+const KEY = '"effectiveDate":"';
+
+/**
+ * The top-level `effectiveDate` of metadata as the store wrote it (JSON.stringify), or undefined when that
+ * cannot be told without parsing: no such key, a nested object before it (its key could be the nested
+ * one's), or an escape in the value. Then the fold's reader parses the metadata, so the answer is the same.
+ * In JSON text `"effectiveDate":"` can only be a key: a quote inside a string value is escaped.
+ */
+export function effectiveDateIn(raw: string): string | undefined {
+  const at = raw.indexOf(KEY);
+  if (at < 0) return undefined;
+  const brace = raw.indexOf('{', 1);
+  if (brace >= 0 && brace < at) return undefined;
+  const start = at + KEY.length;
+  const end = raw.indexOf('"', start);
+  if (end < 0) return undefined;
+  const value = raw.slice(start, end);
+  return value.includes('\\') ? undefined : value;
+}
+
+// Events of one append share their recording time, so one remembered conversion saves most of the work.
+let lastMs = Number.NaN;
+let lastIso = '';
+function isoTime(ms: number): string {
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
+}
