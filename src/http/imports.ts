@@ -2,7 +2,7 @@
 // keys import within their areas, live or historical; auditor keys import historical ledgers only (live
 // postings are the bureau's, as on the command routes); dashboards and the public never.
 import multipart from '@fastify/multipart';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { KeyStore } from '../auth/keys.js';
@@ -71,6 +71,14 @@ export async function registerImportRoutes(app: FastifyInstance, deps: ImportRou
   // Multipart is parsed in this route's scope only; everywhere else the 1 MiB JSON body limit stands.
   await app.register(async (scope) => {
     await scope.register(multipart, { attachFieldsToBody: 'keyValues', limits: { fileSize: maxFileBytes, files: 1, fields: 10, fieldSize: 1024, parts: 12 } });
+    // The multipart parser throws plain errors (a body cut short, a broken boundary) before the handler runs:
+    // they are the client's malformed body, not the server's fault. Errors from the handler go on as they are.
+    const started = new WeakSet<object>();
+    scope.setErrorHandler((error: FastifyError, request, reply) => {
+      if (started.has(request) || error.statusCode !== undefined || (error as { validation?: unknown }).validation) throw error;
+      request.log.info({ code: 'malformed_multipart' }, 'request refused');
+      return sendProblem(reply, problem(400, 'malformed_multipart', 'Bad Request', `the upload is not a well-formed multipart/form-data body: ${error.message}`));
+    });
     scope.withTypeProvider<ZodTypeProvider>().post(
       '/v1/imports',
       {
@@ -86,6 +94,7 @@ export async function registerImportRoutes(app: FastifyInstance, deps: ImportRou
         onRequest: requireRole(deps.keys, ['finance', 'auditor']),
       },
       async (request, reply) => {
+        started.add(request);
         const principal = request.principal!;
         const body = request.body;
         const historical = body.historical ?? false;

@@ -4,12 +4,12 @@ import t from 'tap';
 import { cli, spawnCli, waitForLogLine } from '../helpers/cli.js';
 import { scratchDir } from '../helpers/tmp.js';
 
-const SUBCOMMANDS = ['serve', 'bench', 'verify', 'replay', 'findings', 'demo', 'score'];
+const SUBCOMMANDS = ['serve', 'bench', 'verify', 'replay', 'findings', 'demo', 'score', 'import'];
 
 t.test('fundtrail --help lists every subcommand', async (t) => {
   const result = await cli(['--help']);
   t.equal(result.code, 0);
-  for (const name of SUBCOMMANDS) t.match(result.stdout, new RegExp(`\\b${name}\\b`));
+  for (const name of [...SUBCOMMANDS, 'keys']) t.match(result.stdout, new RegExp(`\\b${name}\\b`));
 });
 
 for (const name of SUBCOMMANDS) {

@@ -109,7 +109,31 @@ const readRequest: fc.Arbitrary<FuzzRequest> = fc.record({
   contentType: fc.constant('application/json'),
 });
 
-const request = fc.oneof({ arbitrary: paymentRequest, weight: 4 }, { arbitrary: anyRequest, weight: 3 }, { arbitrary: readRequest, weight: 3 });
+/** Multipart imports: a payment list with hostile cells, kinds and flags, or a body that is not multipart at all. */
+const BOUNDARY = '----fuzz-boundary';
+const csvCell = fc.oneof(hostileStrings, hostileNumbers.map(String), fc.constantFrom('100.00', '1,234.5', '0.001', '-5', '¥100', '１００'));
+const importRequest: fc.Arbitrary<FuzzRequest> = fc
+  .record({
+    key: fc.constantFrom('finance', 'auditor', 'none', 'garbage'),
+    kind: fc.option(fc.oneof(fc.constantFrom('payments', 'households', 'transfers', 'nonsense'), hostileStrings), { nil: undefined }),
+    flags: fc.subarray(['historical', 'dryRun']),
+    rows: fc.array(fc.tuple(csvCell, csvCell, csvCell), { maxLength: 5 }),
+    header: fc.constantFrom('付款账户,收款户编号,金额(元),凭证号,用途,发生日期', 'a,b,c', '', '\uFEFF姓名,身份证号,金额(元)'),
+    filename: fc.constantFrom('list.csv', 'list.xlsx', 'list.jsonl', '../../etc/passwd', 'x.exe'),
+    broken: fc.boolean(),
+  })
+  .map(({ key, kind, flags, rows, header, filename, broken }) => {
+    const file = [header, ...rows.map((cells) => [VILLAGE_ACCOUNT, 'hh-1', ...cells, 'household_benefit', '2020-06-10'].join(','))].join('\n');
+    const fields = [...(kind !== undefined ? [['kind', kind]] : []), ...flags.map((f) => [f, 'true'])];
+    const body = [
+      ...fields.map(([name, value]) => `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`),
+      `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: text/csv\r\n\r\n${file}\r\n`,
+      broken ? '' : `--${BOUNDARY}--\r\n`,
+    ].join('');
+    return { method: 'POST', path: '/v1/imports', key, body, idempotencyKey: undefined, contentType: broken && file.length % 2 === 0 ? 'application/json' : `multipart/form-data; boundary=${BOUNDARY}` };
+  });
+
+const request = fc.oneof({ arbitrary: paymentRequest, weight: 4 }, { arbitrary: anyRequest, weight: 3 }, { arbitrary: readRequest, weight: 3 }, { arbitrary: importRequest, weight: 1 });
 
 t.test('generated hostile requests never make a 500, and a refused one never changes the store', async (t) => {
   const store = new MemoryEventStore();
@@ -123,7 +147,7 @@ t.test('generated hostile requests never make a 500, and a refused one never cha
     auditor: keys.issue({ name: 'a', role: 'auditor', areas: [] }).key,
     garbage: `ft_${'0'.repeat(12)}_${'x'.repeat(43)}`,
   };
-  const { app } = await testApp(t, { store, commands: { executor: new CommandExecutor(store), keys }, views: (name) => views.get(name)! });
+  const { app } = await testApp(t, { store, commands: { executor: new CommandExecutor(store), keys }, views: (name) => views.get(name)!, imports: { store } });
   let runs = 0;
   let serverErrors = 0;
   let writtenByRefusal = 0;
