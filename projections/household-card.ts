@@ -2,7 +2,7 @@
 // is read by the household and the bureau, so it carries the head's full name; the public notice masks it.
 // A reversed payment stays on the card, marked, so the household can see what was corrected and why the
 // totals changed; it no longer counts in the totals.
-import type { DataOf, Lot } from '../domain/events.js';
+import type { DataOf } from '../domain/events.js';
 import { effectiveDateOf, Memo, type Projection, type ProjectedEvent, type Views } from './types.js';
 
 /** One channel of a payment: the money of one source and fiscal year that reached the household. */
@@ -42,17 +42,65 @@ export interface HouseholdCard {
   totals: CardTotals;
 }
 
-export type CardView = HouseholdCard;
+/**
+ * A payment as the card view keeps it: one flat row, `[eventId, paymentId, effectiveDate, purpose,
+ * voucherNo, amountFen, reversed, programmeId, period, projectId]` (null where absent) followed by four
+ * entries per channel (sourceId, sourceType, fiscalYear, amountFen). A county's million payments cost one
+ * array each instead of a payment object, its optional fields and its channel objects; readCard renders
+ * the rows as CardPayment objects.
+ */
+export type CardRow = (string | number | boolean | null)[];
+const ROW = { eventId: 0, paymentId: 1, effectiveDate: 2, purpose: 3, voucherNo: 4, amountFen: 5, reversed: 6, programmeId: 7, period: 8, projectId: 9, channels: 10 } as const;
+
+/** The card as the view keeps it: a HouseholdCard whose payments are rows (read it with readCard). */
+export interface StoredCard {
+  householdId: string;
+  villageCode: string | null;
+  headName: string | null;
+  payments: CardRow[];
+  totals: CardTotals;
+}
+
+export type CardView = StoredCard;
 
 export const NONE = '(none)';
 export const cardKey = (householdId: string): string => `household:${householdId}`;
 
-function emptyCard(householdId: string): HouseholdCard {
+function emptyCard(householdId: string): StoredCard {
   return { householdId, villageCode: null, headName: null, payments: [], totals: { byProgramme: {}, bySourceType: {}, byPeriod: {} } };
 }
 
-function getCard(views: Views<CardView>, householdId: string): HouseholdCard {
-  return (views.get(cardKey(householdId)) as HouseholdCard | undefined) ?? emptyCard(householdId);
+function getCard(views: Views<CardView>, householdId: string): StoredCard {
+  return (views.get(cardKey(householdId)) as StoredCard | undefined) ?? emptyCard(householdId);
+}
+
+/** A household's card with its payments as CardPayment objects, or undefined when nothing is known of it. */
+export function readCard(views: Pick<Views<CardView>, 'get'>, householdId: string): HouseholdCard | undefined {
+  const card = views.get(cardKey(householdId)) as StoredCard | undefined;
+  if (!card) return undefined;
+  return { householdId: card.householdId, villageCode: card.villageCode, headName: card.headName, payments: card.payments.map(paymentOf), totals: card.totals };
+}
+
+function paymentOf(row: CardRow): CardPayment {
+  const channels: CardChannel[] = [];
+  for (let i = ROW.channels; i + 3 < row.length; i += 4) {
+    channels.push({ sourceId: row[i] as string, sourceType: row[i + 1] as string, fiscalYear: row[i + 2] as number, amountFen: row[i + 3] as number });
+  }
+  const payment: CardPayment = {
+    eventId: row[ROW.eventId] as string,
+    paymentId: row[ROW.paymentId] as string,
+    effectiveDate: row[ROW.effectiveDate] as string,
+    purpose: row[ROW.purpose] as string,
+    voucherNo: row[ROW.voucherNo] as string,
+    amountFen: row[ROW.amountFen] as number,
+    channels,
+    reversed: row[ROW.reversed] as boolean,
+  };
+  // Optional fields are set only when present, as the payment recorded them.
+  if (row[ROW.programmeId] !== null) payment.programmeId = row[ROW.programmeId] as string;
+  if (row[ROW.period] !== null) payment.period = row[ROW.period] as string;
+  if (row[ROW.projectId] !== null) payment.projectId = row[ROW.projectId] as string;
+  return payment;
 }
 
 /** Adds to a total and drops it at zero, so a fully reversed programme leaves no empty line on the card. */
@@ -69,41 +117,39 @@ export function payeeHousehold(payee: DataOf<'PaymentMade'>['payee']): string | 
   return undefined;
 }
 
-/** Lots merged per source and fiscal year: the household needs to see who paid, not each appropriation. */
-function channelsOf(lots: Lot[]): CardChannel[] {
-  // Most payments draw one lot: nothing to merge.
+/** A payment's row: lots merged per source and fiscal year, since the household needs to see who paid, not each appropriation. */
+function rowOf(event: ProjectedEvent, d: DataOf<'PaymentMade'>): CardRow {
+  const lots = d.lots;
+  const date = effectiveDateOf(event);
+  // Rows are made at their final length: an array grown by push keeps spare room, a third of a card's memory.
   if (lots.length === 1) {
     const lot = lots[0]!;
-    return [{ sourceId: lot.sourceId, sourceType: lot.sourceType, fiscalYear: lot.fiscalYear, amountFen: lot.amountFen }];
+    return [event.id, d.paymentId, date, d.purpose, d.voucherNo, d.amountFen, false, d.programmeId ?? null, d.period ?? null, d.projectId ?? null, lot.sourceId, lot.sourceType, lot.fiscalYear, lot.amountFen];
   }
-  const byKey = new Map<string, CardChannel>();
+  const channels: (string | number)[] = [];
   for (const lot of lots) {
-    const key = `${lot.sourceId}/${lot.sourceType}/${lot.fiscalYear}`;
-    const seen = byKey.get(key);
-    byKey.set(key, { sourceId: lot.sourceId, sourceType: lot.sourceType, fiscalYear: lot.fiscalYear, amountFen: (seen?.amountFen ?? 0) + lot.amountFen });
+    let at = 0;
+    while (at < channels.length && !(channels[at] === lot.sourceId && channels[at + 1] === lot.sourceType && channels[at + 2] === lot.fiscalYear)) at += 4;
+    if (at < channels.length) channels[at + 3] = (channels[at + 3] as number) + lot.amountFen;
+    else channels.push(lot.sourceId, lot.sourceType, lot.fiscalYear, lot.amountFen);
   }
-  return [...byKey.values()];
+  const row: CardRow = new Array(ROW.channels + channels.length);
+  const head = [event.id, d.paymentId, date, d.purpose, d.voucherNo, d.amountFen, false, d.programmeId ?? null, d.period ?? null, d.projectId ?? null];
+  for (let i = 0; i < head.length; i++) row[i] = head[i]!;
+  for (let i = 0; i < channels.length; i++) row[ROW.channels + i] = channels[i]!;
+  return row;
 }
 
 /** Adds a payment to (sign 1) or takes it out of (sign -1) the totals, in place like every view update. */
-function applyTotals(totals: CardTotals, payment: CardPayment, sign: 1 | -1): void {
-  add(totals.byProgramme, payment.programmeId ?? NONE, sign * payment.amountFen);
-  add(totals.byPeriod, payment.period ?? NONE, sign * payment.amountFen);
-  for (const channel of payment.channels) add(totals.bySourceType, channel.sourceType, sign * channel.amountFen);
-}
-
-
-function toCardPayment(event: ProjectedEvent, d: DataOf<'PaymentMade'>): CardPayment {
-  const payment: CardPayment = { eventId: event.id, paymentId: d.paymentId, effectiveDate: effectiveDateOf(event), purpose: d.purpose, voucherNo: d.voucherNo, amountFen: d.amountFen, channels: channelsOf(d.lots), reversed: false };
-  // Optional fields are set only when present, so two folds of one log serialise identically.
-  if (d.programmeId !== undefined) payment.programmeId = d.programmeId;
-  if (d.period !== undefined) payment.period = d.period;
-  if (d.projectId !== undefined) payment.projectId = d.projectId;
-  return payment;
+function applyTotals(totals: CardTotals, row: CardRow, sign: 1 | -1): void {
+  const amount = sign * (row[ROW.amountFen] as number);
+  add(totals.byProgramme, (row[ROW.programmeId] as string | null) ?? NONE, amount);
+  add(totals.byPeriod, (row[ROW.period] as string | null) ?? NONE, amount);
+  for (let i = ROW.channels; i + 3 < row.length; i += 4) add(totals.bySourceType, row[i + 1] as string, sign * (row[i + 3] as number));
 }
 
 /** Cards by household id, the lookup every payment makes. */
-const CARDS = new Memo<HouseholdCard>(cardKey);
+const CARDS = new Memo<StoredCard>(cardKey);
 
 type Handler = (views: Views<CardView>, event: ProjectedEvent) => void;
 
@@ -118,13 +164,12 @@ const handlers: Record<string, Handler> = {
   PaymentMade(views, event) {
     const d = event.data as DataOf<'PaymentMade'>;
     const householdId = payeeHousehold(d.payee);
-    // Folding an event twice must not pay a household twice: the index already names it.
     if (!householdId) return;
     const found = CARDS.find(views, householdId);
     const card = (found.view ??= emptyCard(householdId));
-    const payment = toCardPayment(event, d);
-    card.payments.push(payment);
-    applyTotals(card.totals, payment, 1);
+    const row = rowOf(event, d);
+    card.payments.push(row);
+    applyTotals(card.totals, row, 1);
     views.put(found.key, card);
   },
   EntryReversed(views, event) {
@@ -134,10 +179,10 @@ const handlers: Record<string, Handler> = {
     const householdId = d.payee ? payeeHousehold(d.payee) : undefined;
     if (householdId === undefined) return;
     const card = getCard(views, householdId);
-    const target = card.payments.find((p) => p.eventId === d.reversesEventId);
+    const target = card.payments.find((row) => row[ROW.eventId] === d.reversesEventId);
     // A payment already marked reversed is not taken out of the totals a second time.
-    if (!target || target.reversed) return;
-    target.reversed = true;
+    if (!target || target[ROW.reversed] === true) return;
+    target[ROW.reversed] = true;
     applyTotals(card.totals, target, -1);
     views.put(cardKey(householdId), card);
   },
@@ -145,7 +190,7 @@ const handlers: Record<string, Handler> = {
 
 export const householdCard: Projection<CardView> = {
   name: 'household-card',
-  version: 1,
+  version: 2,
   handles: Object.keys(handlers),
   evolve(views, event) {
     handlers[event.type]?.(views, event);

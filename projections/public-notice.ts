@@ -199,17 +199,14 @@ function onPayment(views: Views<NoticeView>, event: ProjectedEvent): void {
   if (!hh) return hold(views, householdId, entryOf(event, d, householdId));
   // The household is registered: the masked entry is made at once, without a pending copy in between.
   const person = d.payee.name && d.payee.idNumber ? undefined : registeredPayee(hh, d.payee.kind === 'person' ? d.payee.id : null);
-  const entry: NoticeEntry = {
-    eventId: event.id,
-    effectiveDate: effectiveDateOf(event),
-    payee: (d.payee.name ? maskName(d.payee.name) : '') || (person?.name ?? ''),
-    idNumberLast4: d.payee.idNumber ? lastFour(d.payee.idNumber) : (person?.idNumber ?? null),
-    householdId,
-    purpose: d.purpose,
-    amountFen: d.amountFen,
-    reversed: false,
-  };
-  if (d.programmeId !== undefined) entry.programmeId = d.programmeId;
+  const payee = (d.payee.name ? maskName(d.payee.name) : '') || (person?.name ?? '');
+  const idNumberLast4 = d.payee.idNumber ? lastFour(d.payee.idNumber) : (person?.idNumber ?? null);
+  const { purpose, amountFen, programmeId } = d;
+  // Two literals rather than a field added later, so every entry keeps all its fields in the object itself.
+  const entry: NoticeEntry =
+    programmeId === undefined
+      ? { eventId: event.id, effectiveDate: effectiveDateOf(event), payee, idNumberLast4, householdId, purpose, amountFen, reversed: false }
+      : { eventId: event.id, effectiveDate: effectiveDateOf(event), payee, idNumberLast4, householdId, purpose, amountFen, reversed: false, programmeId };
   const head = hh[VILLAGE_NOTICE] ?? remember(hh, VILLAGE_NOTICE, noticeHead(views, hh.villageCode));
   postOne(views, head, entry);
 }

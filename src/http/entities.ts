@@ -8,7 +8,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AreaCode, Id } from '../../domain/values.js';
 import { accountKey as balanceKey, type AccountBalance } from '../../projections/balances.js';
-import { cardKey, type HouseholdCard } from '../../projections/household-card.js';
+import { cardKey, type CardView } from '../../projections/household-card.js';
 import {
   accountKey,
   appropriationKey,
@@ -49,7 +49,7 @@ export function registerEntityRoutes(app: FastifyInstance, deps: EntityRouteDeps
 
   /** The area an account is held in, from its opening as the balances projection kept it. */
   const accountArea = (accountId: string): string | undefined => view<AccountBalance>('balances', balanceKey(accountId))?.areaCode;
-  const householdArea = (id: string): string | undefined => view<HouseholdCard>('household-card', cardKey(id))?.villageCode ?? undefined;
+  const householdArea = (id: string): string | undefined => view<CardView>('household-card', cardKey(id))?.villageCode ?? undefined;
   const projectArea = (id: string): string | undefined => view<ProjectView>('projects', projectKey(id))?.villageCode;
   const loanArea = (id: string): string | undefined => view<LoanView>('loans', loanKey(id))?.villageCode;
 

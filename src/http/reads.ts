@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AreaCode, Id } from '../../domain/values.js';
-import { cardKey, type CardView, type HouseholdCard } from '../../projections/household-card.js';
+import { readCard, type CardView } from '../../projections/household-card.js';
 import { readNotice, type NoticeView } from '../../projections/public-notice.js';
 import type { Views } from '../../projections/types.js';
 import { authorize, type KeyStore } from '../auth/keys.js';
@@ -43,7 +43,7 @@ export function registerReadRoutes(app: FastifyInstance, deps: ReadRouteDeps): v
       onRequest: requireRole(deps.keys, ['finance', 'auditor']),
     },
     async (request, reply) => {
-      const card = (deps.views('household-card') as Views<CardView>).get(cardKey(request.params.id)) as HouseholdCard | undefined;
+      const card = readCard(deps.views('household-card') as Views<CardView>, request.params.id);
       if (!card) return sendProblem(reply, notFound('unknown_household', `no card for household ${request.params.id}`));
       // A card whose village is not known yet (history imported out of order) is for auditors only.
       const allowed = authorize(request.principal, { roles: ['finance', 'auditor'], area: card.villageCode ?? '000000000000' });

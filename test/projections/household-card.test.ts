@@ -1,8 +1,8 @@
 // The household card (明白卡), as a fold over what real commands record: payments by programme, period and
 // channel, a member's payment on the household's card, a reversal, and imported history.
 import t from 'tap';
-import { householdCard, type HouseholdCard } from '../../projections/household-card.js';
-import { foldAll, type ProjectedEvent } from '../../projections/types.js';
+import { householdCard, readCard, type CardView, type HouseholdCard } from '../../projections/household-card.js';
+import { foldAll, MemoryViews, type ProjectedEvent } from '../../projections/types.js';
 import { COUNTY, OTHER_VILLAGE, POOL, TOWNSHIP_ACCOUNT, VILLAGE, VILLAGE_ACCOUNT, standardCounty, world, type CommandInput, type World } from '../domain/fixture.js';
 
 type PaymentInput = Extract<CommandInput, { type: 'MakePayment' }>;
@@ -50,7 +50,7 @@ async function fold(w: World) {
   return foldAll(householdCard, (await w.log()) as unknown as ProjectedEvent[]);
 }
 
-const card = (views: Awaited<ReturnType<typeof fold>>, householdId: string) => views.get(`household:${householdId}`) as HouseholdCard;
+const card = (views: Awaited<ReturnType<typeof fold>>, householdId: string) => readCard(views, householdId) as HouseholdCard;
 
 t.test('a card totals what the household received by programme and by period', async (t) => {
   const { w } = await history();
@@ -132,3 +132,12 @@ t.test('folding the same log twice gives the same cards', async (t) => {
   t.equal(json(), json());
 });
 
+
+t.test('a card saved as JSON and loaded again reads the same', async (t) => {
+  const { w } = await history();
+  const views = await fold(w);
+  const loaded = new MemoryViews<CardView>();
+  for (const [key, value] of views.map) loaded.map.set(key, JSON.parse(JSON.stringify(value)) as CardView);
+  for (const id of ['hh-1', 'hh-2']) t.same(readCard(loaded, id), readCard(views, id), id);
+  t.equal(readCard(views, 'hh-none'), undefined, 'no card for a household nothing is known of');
+});
