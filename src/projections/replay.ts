@@ -38,7 +38,9 @@ export async function replay(store: EventStore, projections: Projection<unknown>
   const head = await store.headPosition();
   const bar = progress(asOf.position !== undefined ? Math.min(head, asOf.position) : head);
   const views = new Map(projections.map((p) => [p.name, new MemoryViews<unknown>(false)]));
-  const handlers = projections.map((p) => ({ p, handles: new Set(p.handles), views: views.get(p.name)! }));
+  // The folds that handle each event type, found with one lookup per event rather than one per projection.
+  const byType = new Map<string, { p: Projection<unknown>; views: MemoryViews<unknown> }[]>();
+  for (const p of projections) for (const type of new Set(p.handles)) byType.set(type, [...(byType.get(type) ?? []), { p, views: views.get(p.name)! }]);
   const read = logReader(store);
   let events = 0;
   let folded = 0;
@@ -49,7 +51,8 @@ export async function replay(store: EventStore, projections: Projection<unknown>
       events += 1;
       if (!includes(asOf, event)) continue;
       folded += 1;
-      for (const h of handlers) if (h.handles.has(event.type)) h.p.evolve(h.views, event);
+      const folds = byType.get(event.type);
+      if (folds !== undefined) for (const f of folds) f.p.evolve(f.views, event);
     }
     bar.tick(page.events.length);
     after = page.lastPosition;
