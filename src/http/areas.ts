@@ -146,6 +146,9 @@ export function registerAreaRoutes(app: FastifyInstance, deps: AreaRouteDeps): v
         response: { 200: Breakdown, 400: Problem, 401: Problem, 403: Problem, 404: Problem },
       },
       onRequest: requireRole(deps.keys, READERS),
+      // The hottest read: its answer is built here from typed views, so it is written as JSON without a second
+      // pass through the schema (the schema still documents it). That pass cost about a tenth of the request.
+      serializerCompiler: () => (data: unknown) => JSON.stringify(data),
     },
     async (request, reply) => {
       const { code } = request.params;

@@ -3,7 +3,7 @@
 // the caught-up balances projection; a past date is answered by folding the area's own account streams
 // through the same projection, keeping only what had happened (or had been recorded) by then.
 import type { EventStore } from '../store/types.js';
-import { accountKey, areaAccountsKey, areaBalance, balances, type AccountBalance, type AreaAccounts, type AreaBalance, type BalanceView } from '../../projections/balances.js';
+import { accountKey, areaAccountsKey, balances, type AccountBalance, type AreaAccounts, type AreaBalance, type BalanceView } from '../../projections/balances.js';
 import { MemoryViews, type ProjectedEvent, type Views } from '../../projections/types.js';
 import { includes, type AsOf } from '../projections/replay.js';
 import { mergeStreams } from './streams.js';
@@ -86,9 +86,18 @@ export function accountsIn(views: Views<BalanceView>, code: string): AccountBala
 
 export function areaBreakdown(views: Views<BalanceView>, code: string): AreaBreakdown {
   const accounts = accountsIn(views, code);
-  const out: AreaBreakdown = { ...areaBalance(views, code), receivedBySourceType: {}, heldBySource: {}, heldByPurpose: {}, allocatedFen: 0, accounts: accounts.length };
+  const level: AreaBalance['level'] = code.endsWith('000000') ? 'county' : code.endsWith('000') ? 'township' : 'village';
+  const out: AreaBreakdown = {
+    view: 'area', areaCode: code, level, heldBySourceType: {}, inFlightBySourceType: {}, appropriatedBySourceType: {}, receivedBySourceType: {}, paidBySourceType: {},
+    heldBySource: {}, heldByPurpose: {}, allocatedFen: 0, accounts: accounts.length,
+  };
+  // One pass over the accounts (this is the hottest read): the same sums as areaBalance, and the breakdown.
   for (const account of accounts) {
+    addAll(out.heldBySourceType, account.heldBySourceType);
+    addAll(out.inFlightBySourceType, account.inFlightBySourceType);
+    addAll(out.appropriatedBySourceType, account.appropriatedBySourceType);
     addAll(out.receivedBySourceType, account.receivedBySourceType);
+    addAll(out.paidBySourceType, account.paidBySourceType);
     addAll(out.heldBySource, account.heldBySource);
     addAll(out.heldByPurpose, account.heldByPurpose);
     out.allocatedFen += account.allocatedFen;

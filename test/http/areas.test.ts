@@ -2,6 +2,9 @@
 // (what had happened by then, and what had been recorded by then), and who may read them.
 import { randomUUID } from 'node:crypto';
 import t, { type Test } from 'tap';
+import { areaBalance, balances } from '../../projections/balances.js';
+import { foldAll, type ProjectedEvent } from '../../projections/types.js';
+import { areaBreakdown } from '../../src/reads/areas.js';
 import { MemoryEventStore } from '../../src/store/memory.js';
 import { readApp } from '../helpers/read-app.js';
 import { COUNTY, OTHER_VILLAGE, POOL, standardCounty, TOWNSHIP, TOWNSHIP_ACCOUNT, VILLAGE, VILLAGE_ACCOUNT, world } from '../domain/fixture.js';
@@ -119,4 +122,13 @@ t.test('an area registered after the first read shows up among its parent\'s chi
   const children = (await get(`/v1/areas/${TOWNSHIP}/children`, k.auditor)).json().children;
   t.same(children.map((c: { areaCode: string }) => c.areaCode), [VILLAGE, OTHER_VILLAGE, '620423101003']);
   t.equal((await get('/v1/areas/620423101003/balance', k.auditor)).statusCode, 200, 'and its balance can be read (zero)');
+});
+
+t.test('the breakdown sums what areaBalance sums, for every area', async (t) => {
+  const { w } = await setup(t);
+  const views = foldAll(balances, (await w.log()) as unknown as ProjectedEvent[]);
+  for (const code of [COUNTY, TOWNSHIP, VILLAGE, OTHER_VILLAGE]) {
+    const { receivedBySourceType: _r, heldBySource: _s, heldByPurpose: _p, allocatedFen: _a, accounts: _n, ...rollup } = areaBreakdown(views, code);
+    t.same(rollup, areaBalance(views, code), `${code}: the same rollup`);
+  }
 });
