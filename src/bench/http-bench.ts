@@ -83,15 +83,31 @@ function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...clean, ...extra };
 }
 
+/**
+ * fetch, tried again on a network error (a kept-alive socket the server closed as a run ended, say): every
+ * request the bench sends itself is safe to repeat (commands carry their id, the rest are reads).
+ */
+async function fetchAgain(url: string, init?: RequestInit): Promise<Response> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetch(url, init);
+    } catch (error) {
+      if (attempt >= 4) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
+  }
+}
+
 const today = (): string => new Date().toISOString().slice(0, 10);
 
 async function command(url: string, key: string, type: CommandType, body: Record<string, unknown>): Promise<void> {
-  const res = await fetch(`${url}${commandPath(type)}`, {
+  const res = await fetchAgain(`${url}${commandPath(type)}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
     body: JSON.stringify({ effectiveDate: today(), ...body }),
   });
-  if (res.status !== 201) throw new Error(`seeding: ${type} answered ${res.status}: ${await res.text()}`);
+  // 200: a repeat of a command that had landed before its answer was lost.
+  if (res.status !== 201 && res.status !== 200) throw new Error(`seeding: ${type} answered ${res.status}: ${await res.text()}`);
 }
 
 /** A county, a township and a village with an account holding far more than any run can pay, and households, all over HTTP. */
@@ -115,7 +131,7 @@ async function seedCounty(url: string, keys: Keys): Promise<void> {
 async function waitReady(url: string, timeoutMs = 60_000): Promise<void> {
   const started = Date.now();
   for (;;) {
-    const res = await fetch(`${url}/ready`);
+    const res = await fetchAgain(`${url}/ready`);
     if (res.status === 200) return;
     if (Date.now() - started > timeoutMs) throw new Error(`server not ready within ${timeoutMs} ms: ${await res.text()}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -161,7 +177,7 @@ class PaymentLedger {
   async settle(url: string, key: string): Promise<Set<string>> {
     const settled = new Set<string>();
     for (const [id, body] of this.pending) {
-      const res = await fetch(`${url}${commandPath('MakePayment')}`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': id }, body });
+      const res = await fetchAgain(`${url}${commandPath('MakePayment')}`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': id }, body });
       if (res.status !== 200 && res.status !== 201) throw new Error(`settling payment ${id}: ${res.status} ${await res.text()}`);
       settled.add(id);
     }
@@ -208,7 +224,7 @@ export async function runHttpBench(o: HttpBenchOptions): Promise<HttpReport> {
     await seedCounty(ours.url, keys);
     await waitReady(ours.url);
     const readPath = `/v1/areas/${VILLAGE}/balance`;
-    const sample = await fetch(`${ours.url}${readPath}`, { headers: { authorization: `Bearer ${keys.dashboard}` } });
+    const sample = await fetchAgain(`${ours.url}${readPath}`, { headers: { authorization: `Bearer ${keys.dashboard}` } });
     const document = await sample.text();
     if (sample.status !== 200) throw new Error(`GET ${readPath} answered ${sample.status}: ${document}`);
     writeFileSync(join(o.dir, 'http-static.json'), document);
