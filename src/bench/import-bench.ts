@@ -81,6 +81,8 @@ export async function runImportBench(o: ImportBenchOptions): Promise<ImportBench
   // The county is set up and closed first, and kept as import-base.db: `fundtrail import` can be timed on a
   // copy of it with the same payment list.
   const base = join(o.dir, 'import-base.db');
+  // A --dir used before holds the last run's files: start from an empty county every time.
+  for (const name of ['import-base.db', 'import-bench.db']) for (const suffix of ['', '-wal', '-shm']) rmSync(join(o.dir, name + suffix), { force: true });
   const setup = new SqliteEventStore(base, { sync: o.sync });
   const ctx = { historical: false, dryRun: false, actor: 'bench', role: 'finance', now: () => new Date('2020-06-30T08:00:00Z') };
   try {
