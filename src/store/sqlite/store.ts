@@ -356,7 +356,7 @@ function toRecorded(row: Row): RecordedEvent {
 // Events of one append share their recording time, so one remembered conversion saves most of the work.
 let lastMs = Number.NaN;
 let lastIso = '';
-function isoTime(ms: number): string {
+export function isoTime(ms: number): string {
   if (ms !== lastMs) {
     lastMs = ms;
     lastIso = new Date(ms).toISOString();
