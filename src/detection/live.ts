@@ -5,6 +5,7 @@ import { ALL_RULES } from '../../projections/findings/rules/index.js';
 import type { Finding } from '../../projections/findings/types.js';
 import type { ProjectedEvent } from '../../projections/types.js';
 import type { Logger } from '../logger.js';
+import { logReader } from '../projections/log.js';
 import type { EventStore, Subscription } from '../store/types.js';
 
 export class LiveDetector {
@@ -21,21 +22,37 @@ export class LiveDetector {
   ) {}
 
   start(): void {
-    this.subscription = this.store.subscribeToAll({ afterPosition: 0, batchSize: 2000 });
-    const subscription = this.subscription;
-    this.loop = (async () => {
-      for await (const message of subscription) {
-        if (message.kind === 'caught_up') {
-          this.caughtUp = true;
-          continue;
-        }
-        this.caughtUp = false;
-        for (const event of message.events) {
-          this.detector.apply(event as unknown as ProjectedEvent);
-          this.position = event.position;
-        }
+    this.loop = this.run().catch((error: unknown) => this.logger?.error({ err: error }, 'detection stopped following the log'));
+  }
+
+  private stopping = false;
+
+  /** History through the fold's log reader (a page at a time, with a turn for the event loop between pages), then live. */
+  private async run(): Promise<void> {
+    const read = logReader(this.store);
+    for (let after = 0; !this.stopping; ) {
+      const page = await read(after, 2000);
+      for (const event of page.events) {
+        this.detector.apply(event);
+        this.position = event.position;
       }
-    })().catch((error: unknown) => this.logger?.error({ err: error }, 'detection stopped following the log'));
+      after = page.lastPosition;
+      if (page.isEnd) break;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    if (this.stopping) return;
+    this.subscription = this.store.subscribeToAll({ afterPosition: this.position, batchSize: 2000 });
+    for await (const message of this.subscription) {
+      if (message.kind === 'caught_up') {
+        this.caughtUp = true;
+        continue;
+      }
+      this.caughtUp = false;
+      for (const event of message.events) {
+        this.detector.apply(event as unknown as ProjectedEvent);
+        this.position = event.position;
+      }
+    }
   }
 
   /** The findings as of the last event folded; recomputed only when the log has moved. */
@@ -49,6 +66,7 @@ export class LiveDetector {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     await this.subscription?.close();
     await this.loop;
   }
