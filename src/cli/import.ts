@@ -103,7 +103,7 @@ function table(report: ImportReport, file: string): string {
   const mode = [report.historical ? 'historical' : 'live', report.dryRun ? 'dry run' : ''].filter(Boolean).join(', ');
   lines.push(`${file}: ${report.format}${report.encoding ? ` (${report.encoding})` : ''}, ${count(report.rows)} rows, ${report.kinds.join(', ') || 'no kind'}; batch ${report.batchId}; ${mode}`);
   for (const total of report.totals) {
-    lines.push(`  ${total.kind}: ${count(total.rows)} rows, ${count(total.commands)} new commands, ${count(total.alreadyRecorded)} already recorded, ${count(total.events)} events, ¥${formatFen(BigInt(total.amountFen))} (${total.amountFen} fen)`);
+    lines.push(`  ${total.kind}: ${count(total.rows)} rows, ${count(total.commands)} new commands, ${count(total.alreadyRecorded)} already recorded, ${count(total.events)} events, ¥${formatFen(BigInt(total.amountFen)).replace(/\B(?=(\d{3})+(?!\d))(?=\d*\.)/g, ',')} (${total.amountFen} fen)`);
   }
   for (const v of report.violations) lines.push(`  flagged: ${v.code} on ${count(v.rows)} rows`);
   for (const s of report.skippedRows) lines.push(`  skipped row ${s.row}: ${s.reason}`);
