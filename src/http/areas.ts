@@ -8,11 +8,11 @@ import { z } from 'zod';
 import { AreaCode, IsoDate } from '../../domain/values.js';
 import type { AccountBalance, BalanceView } from '../../projections/balances.js';
 import type { Views } from '../../projections/types.js';
-import { authorize, type KeyStore, type Role } from '../auth/keys.js';
+import type { KeyStore, Role } from '../auth/keys.js';
 import type { AsOf } from '../projections/replay.js';
 import { accountIdsIn, accountsIn, AreaDirectory, areaBreakdown, balancesAsOf, type AreaBreakdown } from '../reads/areas.js';
 import type { EventStore } from '../store/types.js';
-import { requireRole, sendProblem } from './auth.js';
+import { allowedIn, requireRole, sendProblem } from './auth.js';
 import { Problem, problem } from './problem.js';
 
 export interface AreaRouteDeps {
@@ -113,11 +113,7 @@ export function registerAreaRoutes(app: FastifyInstance, deps: AreaRouteDeps): v
 
   /** 403 outside the key's areas, 404 for an area neither registered nor holding an account; else the area's name. */
   async function guard(request: FastifyRequest, reply: FastifyReply, code: string): Promise<{ name: string | null } | undefined> {
-    const allowed = authorize(request.principal, { roles: READERS, area: code });
-    if (!allowed.ok) {
-      await sendProblem(reply, problem(403, allowed.code, 'Forbidden', allowed.detail));
-      return undefined;
-    }
+    if (!(await allowedIn(request, reply, READERS, code))) return undefined;
     // Areas are only ever added: the register is read again only for a code it does not know yet.
     if (!directory.get(code)) await directory.refresh();
     const entry = directory.get(code);

@@ -30,7 +30,7 @@ import type { ProjectedEvent, Views } from '../../projections/types.js';
 import { authorize, type KeyStore, type Role } from '../auth/keys.js';
 import { trailEntries } from '../projections/trail.js';
 import type { EventStore } from '../store/types.js';
-import { requireRole, sendProblem } from './auth.js';
+import { allowedIn, requireRole, sendProblem } from './auth.js';
 import { Problem, problem } from './problem.js';
 
 export interface EntityRouteDeps {
@@ -53,16 +53,6 @@ export function registerEntityRoutes(app: FastifyInstance, deps: EntityRouteDeps
   const projectArea = (id: string): string | undefined => view<ProjectView>('projects', projectKey(id))?.villageCode;
   const loanArea = (id: string): string | undefined => view<LoanView>('loans', loanKey(id))?.villageCode;
 
-  /** Sends 403 unless the principal may read in `area` (or, with `area` unknown, is unrestricted); true when allowed. */
-  async function allowed(request: FastifyRequest, reply: FastifyReply, roles: readonly Role[], area: string | undefined): Promise<boolean> {
-    const principal = request.principal;
-    // A thing whose area is not known yet (history imported out of order) is for keys without an area limit.
-    const decision = authorize(principal, { roles, area: area ?? '000000000000' });
-    if (decision.ok) return true;
-    await sendProblem(reply, problem(403, decision.code, 'Forbidden', decision.detail));
-    return false;
-  }
-
   const ALL: readonly Role[] = ['finance', 'auditor', 'dashboard'];
   const PERSONAL: readonly Role[] = ['finance', 'auditor'];
 
@@ -81,7 +71,7 @@ export function registerEntityRoutes(app: FastifyInstance, deps: EntityRouteDeps
     async (request, reply) => {
       const project = view<ProjectsView>('projects', projectKey(request.params.id)) as ProjectView | undefined;
       if (!project) return sendProblem(reply, notFound('unknown_project', `no project ${request.params.id}`));
-      if (!(await allowed(request, reply, ALL, project.villageCode))) return reply;
+      if (!(await allowedIn(request, reply, ALL, project.villageCode))) return reply;
       return project as unknown as Record<string, unknown>;
     },
   );
@@ -101,7 +91,7 @@ export function registerEntityRoutes(app: FastifyInstance, deps: EntityRouteDeps
     async (request, reply) => {
       const loan = view<LoansView>('loans', loanKey(request.params.id)) as LoanView | undefined;
       if (!loan) return sendProblem(reply, notFound('unknown_loan', `no loan ${request.params.id}`));
-      if (!(await allowed(request, reply, PERSONAL, loan.villageCode || undefined))) return reply;
+      if (!(await allowedIn(request, reply, PERSONAL, loan.villageCode || undefined))) return reply;
       return loan as unknown as Record<string, unknown>;
     },
   );
@@ -120,7 +110,7 @@ export function registerEntityRoutes(app: FastifyInstance, deps: EntityRouteDeps
     },
     async (request, reply) => {
       const { code } = request.params;
-      if (!(await allowed(request, reply, ALL, code))) return reply;
+      if (!(await allowedIn(request, reply, ALL, code))) return reply;
       const fund = code === countyOf(code) ? view<LoansView>('loans', riskFundKey(code)) : undefined;
       if (!fund) return sendProblem(reply, notFound('no_risk_fund', `county ${code} has no risk fund recorded (risk funds are per county)`));
       return fund as unknown as Record<string, unknown>;
@@ -153,14 +143,14 @@ export function registerEntityRoutes(app: FastifyInstance, deps: EntityRouteDeps
           const area = kind === 'project' ? projectArea(id) : accountArea(accountId);
           const found = lineage(accountKey(accountId)) as AccountLineage | undefined;
           if (!found && !area) return sendProblem(reply, notFound('unknown_account', `no money has reached ${kind} ${id}`));
-          if (!(await allowed(request, reply, ALL, area))) return reply;
+          if (!(await allowedIn(request, reply, ALL, area))) return reply;
           return { ...(found ?? { view: 'account', accountId, kind: accountId.split(':')[0], byAppropriation: {}, bySource: {} }), areaCode: area ?? null };
         }
         case 'household': {
           const area = householdArea(id);
           const found = lineage(householdKey(id));
           if (!found && !area) return sendProblem(reply, notFound('unknown_household', `no household ${id} is known`));
-          if (!(await allowed(request, reply, PERSONAL, area))) return reply;
+          if (!(await allowedIn(request, reply, PERSONAL, area))) return reply;
           return (found ?? { view: 'household', householdId: id, byAppropriation: {}, bySource: {}, bySourceType: {} }) as unknown as Record<string, unknown>;
         }
         case 'payment': {
@@ -169,7 +159,7 @@ export function registerEntityRoutes(app: FastifyInstance, deps: EntityRouteDeps
           const [event] = (await deps.store.readAll({ afterPosition: position - 1, maxCount: 1 })).events;
           const payment = event && event.position === position ? paymentLineage(event as unknown as ProjectedEvent) : undefined;
           if (!payment) return sendProblem(reply, notFound('unknown_payment', `no payment is recorded at log position ${position}`));
-          if (!(await allowed(request, reply, PERSONAL, accountArea(payment.accountId)))) return reply;
+          if (!(await allowedIn(request, reply, PERSONAL, accountArea(payment.accountId)))) return reply;
           return { ...payment, position } as unknown as Record<string, unknown>;
         }
         case 'appropriation': {
@@ -247,7 +237,7 @@ export function registerEntityRoutes(app: FastifyInstance, deps: EntityRouteDeps
       const views = deps.views('audit-trail') as Views<never>;
       const page = trailPositions(views, entity, after, limit + 1);
       if (page.count === 0 && (kind === 'area' || !area)) return sendProblem(reply, notFound('unknown_entity', `nothing is recorded about ${kind} ${id}`));
-      if (!(await allowed(request, reply, PERSONAL, area))) return reply;
+      if (!(await allowedIn(request, reply, PERSONAL, area))) return reply;
       const positions = page.positions.slice(0, limit);
       const entries = await trailEntries(deps.store, positions);
       return { entity, count: page.count, entries, next: page.positions.length > limit ? positions[positions.length - 1]! : null };

@@ -5,8 +5,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AreaCode, areaWithin } from '../../domain/values.js';
 import { FINDING_CODES, type Finding } from '../../projections/findings/types.js';
-import { authorize, type KeyStore } from '../auth/keys.js';
-import { requireRole, sendProblem } from './auth.js';
+import type { KeyStore } from '../auth/keys.js';
+import { allowedIn, requireRole, sendProblem } from './auth.js';
 import { Problem, problem } from './problem.js';
 
 export interface FindingRouteDeps {
@@ -47,8 +47,7 @@ export function registerFindingRoutes(app: FastifyInstance, deps: FindingRouteDe
       const principal = request.principal!;
       const { code, area, status, after, limit } = request.query;
       if (area) {
-        const allowed = authorize(principal, { roles: ['auditor', 'finance'], area });
-        if (!allowed.ok) return sendProblem(reply, problem(403, allowed.code, 'Forbidden', allowed.detail));
+        if (!(await allowedIn(request, reply, ['auditor', 'finance'], area))) return reply;
       }
       const cursor = after === undefined ? undefined : decodeCursor(after);
       if (after !== undefined && !cursor) return sendProblem(reply, problem(400, 'invalid_cursor', 'Bad Request', 'the cursor `after` is not one this API gave out'));

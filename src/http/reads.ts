@@ -8,10 +8,10 @@ import { AreaCode, Id } from '../../domain/values.js';
 import { readCard, type CardView } from '../../projections/household-card.js';
 import { readNotice, type NoticeView } from '../../projections/public-notice.js';
 import type { Views } from '../../projections/types.js';
-import { authorize, type KeyStore } from '../auth/keys.js';
+import type { KeyStore } from '../auth/keys.js';
 import type { EventStore } from '../store/types.js';
 import { registerAreaRoutes } from './areas.js';
-import { requireRole, sendProblem } from './auth.js';
+import { allowedIn, requireRole, sendProblem } from './auth.js';
 import { registerEntityRoutes } from './entities.js';
 import { Problem, problem } from './problem.js';
 
@@ -23,7 +23,6 @@ export interface ReadRouteDeps {
   store: EventStore;
 }
 
-const forbidden = (detail: string): Problem => problem(403, 'forbidden_area', 'Forbidden', detail);
 const notFound = (code: string, detail: string): Problem => problem(404, code, 'Not Found', detail);
 
 export function registerReadRoutes(app: FastifyInstance, deps: ReadRouteDeps): void {
@@ -45,9 +44,8 @@ export function registerReadRoutes(app: FastifyInstance, deps: ReadRouteDeps): v
     async (request, reply) => {
       const card = readCard(deps.views('household-card') as Views<CardView>, request.params.id);
       if (!card) return sendProblem(reply, notFound('unknown_household', `no card for household ${request.params.id}`));
-      // A card whose village is not known yet (history imported out of order) is for auditors only.
-      const allowed = authorize(request.principal, { roles: ['finance', 'auditor'], area: card.villageCode ?? '000000000000' });
-      if (!allowed.ok) return sendProblem(reply, forbidden(allowed.detail));
+      // A card whose village is not known yet (history imported out of order) is for keys without an area limit.
+      if (!(await allowedIn(request, reply, ['finance', 'auditor'], card.villageCode ?? undefined))) return reply;
       return card as unknown as Record<string, unknown>;
     },
   );

@@ -11,9 +11,9 @@ import { AreaCode, areaWithin } from '../../domain/values.js';
 import type { BalanceView } from '../../projections/balances.js';
 import type { Finding } from '../../projections/findings/types.js';
 import type { Views } from '../../projections/types.js';
-import { authorize, type KeyStore, type Principal, type Role } from '../auth/keys.js';
+import type { KeyStore, Principal, Role } from '../auth/keys.js';
 import { areaBreakdown } from '../reads/areas.js';
-import { requireRole, sendProblem } from './auth.js';
+import { allowedIn, requireRole, sendProblem } from './auth.js';
 import { Problem, problem } from './problem.js';
 
 export interface StreamRouteDeps {
@@ -122,8 +122,7 @@ export function registerStreamRoutes(app: FastifyInstance, deps: StreamRouteDeps
     },
     async (request, reply) => {
       const { area } = request.query;
-      const allowed = authorize(request.principal, { roles: READERS, area });
-      if (!allowed.ok) return sendProblem(reply, problem(403, allowed.code, 'Forbidden', allowed.detail));
+      if (!(await allowedIn(request, reply, READERS, area))) return reply;
       if (listeners.size >= (deps.maxStreams ?? 1000)) return sendProblem(reply, problem(503, 'too_many_streams', 'Service Unavailable', 'too many event streams are open; try again later'));
       reply.hijack();
       const out = reply.raw;
