@@ -66,7 +66,7 @@ export function areaChain(code: string): string[] {
   return code === township ? [code, county] : [code, township, county];
 }
 
-function levelOf(code: string): AreaBalance['level'] {
+export function levelOf(code: string): AreaBalance['level'] {
   if (code.endsWith('000000')) return 'county';
   return code.endsWith('000') ? 'township' : 'village';
 }

@@ -3,7 +3,7 @@
 // the caught-up balances projection; a past date is answered by folding the area's own account streams
 // through the same projection, keeping only what had happened (or had been recorded) by then.
 import type { EventStore } from '../store/types.js';
-import { accountKey, areaAccountsKey, balances, type AccountBalance, type AreaAccounts, type AreaBalance, type BalanceView } from '../../projections/balances.js';
+import { accountKey, areaAccountsKey, balances, levelOf, type AccountBalance, type AreaAccounts, type AreaBalance, type BalanceView } from '../../projections/balances.js';
 import { MemoryViews, type ProjectedEvent, type Views } from '../../projections/types.js';
 import { includes, type AsOf } from '../projections/replay.js';
 import { mergeStreams } from './streams.js';
@@ -75,9 +75,8 @@ function addAll(into: Record<string, number>, from: Record<string, number>): voi
 
 /** Every account held in an area or an area inside it, as the balances projection keeps them. */
 export function accountsIn(views: Views<BalanceView>, code: string): AccountBalance[] {
-  const index = views.get(areaAccountsKey(code)) as AreaAccounts | undefined;
   const out: AccountBalance[] = [];
-  for (const id of index?.accounts ?? []) {
+  for (const id of accountIdsIn(views, code)) {
     const account = views.get(accountKey(id)) as AccountBalance | undefined;
     if (account) out.push(account);
   }
@@ -86,9 +85,8 @@ export function accountsIn(views: Views<BalanceView>, code: string): AccountBala
 
 export function areaBreakdown(views: Views<BalanceView>, code: string): AreaBreakdown {
   const accounts = accountsIn(views, code);
-  const level: AreaBalance['level'] = code.endsWith('000000') ? 'county' : code.endsWith('000') ? 'township' : 'village';
   const out: AreaBreakdown = {
-    view: 'area', areaCode: code, level, heldBySourceType: {}, inFlightBySourceType: {}, appropriatedBySourceType: {}, receivedBySourceType: {}, paidBySourceType: {},
+    view: 'area', areaCode: code, level: levelOf(code), heldBySourceType: {}, inFlightBySourceType: {}, appropriatedBySourceType: {}, receivedBySourceType: {}, paidBySourceType: {},
     heldBySource: {}, heldByPurpose: {}, allocatedFen: 0, accounts: accounts.length,
   };
   // One pass over the accounts (this is the hottest read): the same sums as areaBalance, and the breakdown.
