@@ -5,7 +5,7 @@ import { ALL_RULES } from '../../projections/findings/rules/index.js';
 import type { Finding } from '../../projections/findings/types.js';
 import type { ProjectedEvent } from '../../projections/types.js';
 import type { Logger } from '../logger.js';
-import { logReader } from '../projections/log.js';
+import { history } from '../projections/log.js';
 import type { EventStore, Subscription } from '../store/types.js';
 
 export class LiveDetector {
@@ -29,16 +29,12 @@ export class LiveDetector {
 
   /** History through the fold's log reader (a page at a time, with a turn for the event loop between pages), then live. */
   private async run(): Promise<void> {
-    const read = logReader(this.store);
-    for (let after = 0; !this.stopping; ) {
-      const page = await read(after, 2000);
-      for (const event of page.events) {
+    for await (const events of history(this.store, 0)) {
+      for (const event of events) {
         this.detector.apply(event);
         this.position = event.position;
       }
-      after = page.lastPosition;
-      if (page.isEnd) break;
-      await new Promise((resolve) => setImmediate(resolve));
+      if (this.stopping) break;
     }
     if (this.stopping) return;
     this.subscription = this.store.subscribeToAll({ afterPosition: this.position, batchSize: 2000 });

@@ -37,6 +37,21 @@ export function logReader(store: EventStore): LogReader {
   };
 }
 
+/**
+ * The log after a position, a page at a time up to its end as it stands, with a turn for the event loop between
+ * pages so that a server keeps answering while the runner or the detector catches up. Leave the loop to stop.
+ */
+export async function* history(store: EventStore, afterPosition: number, pageSize = 2000): AsyncGenerator<ProjectedEvent[]> {
+  const read = logReader(store);
+  for (let after = afterPosition; ; ) {
+    const page = await read(after, pageSize);
+    if (page.events.length > 0) yield page.events;
+    if (page.isEnd) return;
+    after = page.lastPosition;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
 /** An event whose metadata is parsed on first use; its effective date is taken from the text beforehand. */
 class LoggedEvent implements ProjectedEvent {
   readonly effectiveDate: string | undefined;

@@ -7,7 +7,7 @@ import type { Logger } from '../logger.js';
 import { openStoreDatabase } from '../store/sqlite/schema.js';
 import type { EventStore, RecordedEvent, Subscription } from '../store/types.js';
 import { MemoryViews, type ProjectedEvent, type Projection } from '../../projections/types.js';
-import { logReader } from './log.js';
+import { history } from './log.js';
 
 export interface ProjectionStatus {
   name: string;
@@ -98,22 +98,17 @@ export class ProjectionRunner {
    * between pages, so a server answers /ready with the lag meanwhile. The subscription then takes over.
    */
   private async catchUp(): Promise<void> {
-    const read = logReader(this.store);
-    let after = Math.min(...this.running.map((r) => r.position));
     let pending = 0;
     let savedAt = performance.now();
-    while (!this.stopping) {
-      const page = await read(after, 2000);
-      this.apply(page.events as unknown as RecordedEvent[]);
-      pending += page.events.length;
-      after = page.lastPosition;
-      if (pending >= this.flushEvery || (pending > 0 && performance.now() - savedAt >= this.catchUpFlushMs)) {
+    for await (const events of history(this.store, Math.min(...this.running.map((r) => r.position)))) {
+      this.apply(events as unknown as RecordedEvent[]);
+      pending += events.length;
+      if (pending >= this.flushEvery || performance.now() - savedAt >= this.catchUpFlushMs) {
         this.flush();
         pending = 0;
         savedAt = performance.now();
       }
-      if (page.isEnd) break;
-      await new Promise((resolve) => setImmediate(resolve));
+      if (this.stopping) break;
     }
     if (pending > 0) this.flush();
   }
