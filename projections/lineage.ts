@@ -379,9 +379,22 @@ function removePaid(views: Views<LineageView>, view: AppropriationLineage, event
 
 /** Every payment an appropriation funded and that stands, oldest first: the pages read as one list. */
 export function paidTo(views: Pick<Views<LineageView>, 'get'>, appropriationId: string): PaidTo[] {
+  return paidSlice(views, appropriationId, 0, Infinity);
+}
+
+/**
+ * The same list from its `skip`-th payment, at most `limit` of them. Pages are counted as they stand: a
+ * reversal takes its payment out of its page, so a page may hold fewer than PAID_PAGE_SIZE.
+ */
+export function paidSlice(views: Pick<Views<LineageView>, 'get'>, appropriationId: string, skip: number, limit: number): PaidTo[] {
   const view = views.get(appropriationKey(appropriationId)) as AppropriationLineage | undefined;
   const out: PaidTo[] = [];
-  for (let n = 0; n < (view?.paidPages ?? 0); n++) out.push(...((views.get(paidPageKey(appropriationId, n)) as PaidPage | undefined)?.entries ?? []));
+  let seen = 0;
+  for (let n = 0; n < (view?.paidPages ?? 0) && out.length < limit; n++) {
+    const entries = (views.get(paidPageKey(appropriationId, n)) as PaidPage | undefined)?.entries ?? [];
+    for (let i = Math.max(0, skip - seen); i < entries.length && out.length < limit; i++) out.push(entries[i]!);
+    seen += entries.length;
+  }
   return out;
 }
 

@@ -13,14 +13,12 @@ import {
   accountKey,
   appropriationKey,
   householdKey,
-  PAID_PAGE_SIZE,
-  paidPageKey,
+  paidSlice,
   paymentLineage,
   sourceKey,
   type AccountLineage,
   type AppropriationLineage,
   type LineageView,
-  type PaidPage,
   type SourceLineage,
 } from '../../projections/lineage.js';
 import { loanKey, riskFundKey, type LoansView, type LoanView } from '../../projections/loans.js';
@@ -166,20 +164,14 @@ export function registerEntityRoutes(app: FastifyInstance, deps: EntityRouteDeps
           const found = lineage(appropriationKey(id)) as AppropriationLineage | undefined;
           if (!found) return sendProblem(reply, notFound('unknown_appropriation', `no appropriation ${id}`));
           const reached = [...Object.keys(found.held), ...Object.keys(found.inFlight).map((k) => k.slice(0, k.lastIndexOf(':')))];
-          const first = (lineage(paidPageKey(id, 0)) as PaidPage | undefined)?.entries[0];
+          const [first] = paidSlice(deps.views('lineage') as Views<LineageView>, id, 0, 1);
           if (first) reached.push(first.accountId);
           if (!(await allowedInCounty(request, reply, reached))) return reply;
           // Payments, paged by their index in the appropriation's list: `after` is the index of the last one sent.
           const { after = 0, limit } = request.query;
-          const paid = [];
-          for (let i = after; i < after + limit && i < found.paidPages * PAID_PAGE_SIZE; i++) {
-            const entry = (lineage(paidPageKey(id, Math.floor(i / PAID_PAGE_SIZE))) as PaidPage | undefined)?.entries[i % PAID_PAGE_SIZE];
-            if (!entry) break;
-            paid.push(entry);
-          }
+          const slice = paidSlice(deps.views('lineage') as Views<LineageView>, id, after, limit + 1);
           const personal = request.principal?.role !== 'dashboard';
-          const more = paid.length === limit && (lineage(paidPageKey(id, Math.floor((after + limit) / PAID_PAGE_SIZE))) as PaidPage | undefined)?.entries[(after + limit) % PAID_PAGE_SIZE] !== undefined;
-          return { ...found, ...(personal ? { paid, next: more ? after + limit : null } : {}) };
+          return { ...found, ...(personal ? { paid: slice.slice(0, limit), next: slice.length > limit ? after + limit : null } : {}) };
         }
         case 'source': {
           const found = lineage(sourceKey(id)) as SourceLineage | undefined;

@@ -12,9 +12,13 @@ import {
   paymentLineage,
   type SourceLineage,
   PAID_PAGE_SIZE,
+  appropriationKey,
+  paidPageKey,
+  paidSlice,
+  type PaidTo,
   paidTo,
 } from '../../projections/lineage.js';
-import { foldAll, type MemoryViews, type ProjectedEvent } from '../../projections/types.js';
+import { foldAll, MemoryViews, type ProjectedEvent } from '../../projections/types.js';
 import { COUNTY, OTHER_VILLAGE, POOL, TOWNSHIP_ACCOUNT, VILLAGE_ACCOUNT, standardCounty, world, type World } from '../domain/fixture.js';
 
 const SECTOR_POOL = `pool:${COUNTY}:sector-2020:2020`;
@@ -196,4 +200,18 @@ t.test('the same log folded twice gives the same views', async (t) => {
   const once = JSON.stringify([...foldAll(lineage, log).map]);
   const twice = JSON.stringify([...foldAll(lineage, log).map]);
   t.equal(once, twice);
+});
+
+t.test('payments read in slices count pages as they stand, after a reversal shortened one', async (t) => {
+  // Pages of 3, 1 (two of its payments reversed) and 2 entries: six payments in all.
+  const views = new MemoryViews<LineageView>();
+  const entry = (n: number): PaidTo => ({ eventId: `e${n}`, accountId: VILLAGE_ACCOUNT, payee: { kind: 'household', id: 'hh-1' }, purpose: 'household_benefit', amountFen: n });
+  views.put(appropriationKey('ap-x'), { view: 'appropriation', appropriationId: 'ap-x', sourceId: 's', sourceType: 'grant', fiscalYear: 2020, purpose: 'household_benefit', amountFen: 21, reversedFen: 0, held: {}, inFlight: {}, paidPages: 3, paidFen: 21 });
+  [[1, 2, 3], [4], [5, 6]].forEach((ns, page) => views.put(paidPageKey('ap-x', page), { view: 'paid', appropriationId: 'ap-x', page, entries: ns.map(entry) }));
+  const amounts = (list: PaidTo[]): number[] => list.map((p) => p.amountFen);
+  t.same(amounts(paidTo(views, 'ap-x')), [1, 2, 3, 4, 5, 6]);
+  t.same(amounts(paidSlice(views, 'ap-x', 2, 3)), [3, 4, 5], 'across the shortened page');
+  t.same(amounts(paidSlice(views, 'ap-x', 4, 10)), [5, 6], 'the last page, found by counting what the pages hold');
+  t.same(amounts(paidSlice(views, 'ap-x', 6, 10)), [], 'nothing past the end');
+  t.same(amounts(paidSlice(views, 'unknown', 0, 10)), [], 'an unknown appropriation');
 });
