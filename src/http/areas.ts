@@ -68,7 +68,7 @@ const Account = z.object({
 
 const READERS: readonly Role[] = ['finance', 'auditor', 'dashboard'];
 
-export function asOfOf(query: AsOfQuery): AsOf | undefined {
+function asOfOf(query: AsOfQuery): AsOf | undefined {
   if (!query.asOf && query.position === undefined) return undefined;
   return {
     ...(query.asOf ? (query.recorded === 'true' ? { recordedBy: query.asOf } : { effectiveDate: query.asOf }) : {}),
