@@ -3,7 +3,7 @@
 // A reversed payment stays on the card, marked, so the household can see what was corrected and why the
 // totals changed; it no longer counts in the totals.
 import type { DataOf } from '../domain/events.js';
-import { effectiveDateOf, Memo, type Projection, type ProjectedEvent, type Views } from './types.js';
+import { effectiveDateOf, intern, Memo, type Projection, type ProjectedEvent, type Views } from './types.js';
 
 /** One channel of a payment: the money of one source and fiscal year that reached the household. */
 export interface CardChannel {
@@ -124,7 +124,7 @@ function rowOf(event: ProjectedEvent, d: DataOf<'PaymentMade'>): CardRow {
   // Rows are made at their final length: an array grown by push keeps spare room, a third of a card's memory.
   if (lots.length === 1) {
     const lot = lots[0]!;
-    return [event.id, d.paymentId, date, d.purpose, d.voucherNo, d.amountFen, false, d.programmeId ?? null, d.period ?? null, d.projectId ?? null, lot.sourceId, lot.sourceType, lot.fiscalYear, lot.amountFen];
+    return [event.id, d.paymentId, date, intern(d.purpose), d.voucherNo, d.amountFen, false, d.programmeId ?? null, d.period ?? null, d.projectId ?? null, lot.sourceId, lot.sourceType, lot.fiscalYear, lot.amountFen];
   }
   const channels: (string | number)[] = [];
   for (const lot of lots) {
@@ -134,7 +134,7 @@ function rowOf(event: ProjectedEvent, d: DataOf<'PaymentMade'>): CardRow {
     else channels.push(lot.sourceId, lot.sourceType, lot.fiscalYear, lot.amountFen);
   }
   const row: CardRow = new Array(ROW.channels + channels.length);
-  const head = [event.id, d.paymentId, date, d.purpose, d.voucherNo, d.amountFen, false, d.programmeId ?? null, d.period ?? null, d.projectId ?? null];
+  const head = [event.id, d.paymentId, date, intern(d.purpose), d.voucherNo, d.amountFen, false, d.programmeId ?? null, d.period ?? null, d.projectId ?? null];
   for (let i = 0; i < head.length; i++) row[i] = head[i]!;
   for (let i = 0; i < channels.length; i++) row[ROW.channels + i] = channels[i]!;
   return row;

@@ -5,7 +5,7 @@
 // The payments an appropriation funded are kept in pages of bounded size: one appropriation can fund tens of
 // thousands of wage payments a year, and copying one growing list on every payment would be quadratic.
 import type { Lot } from '../domain/events.js';
-import { Memo, remember, type Projection, type ProjectedEvent, type Views } from './types.js';
+import { intern, Memo, remember, type Projection, type ProjectedEvent, type Views } from './types.js';
 
 export type Fens = Record<string, number>;
 
@@ -288,7 +288,7 @@ function pay(views: Views<LineageView>, event: ProjectedEvent, d: Payment): void
     const found = APPROPRIATIONS.find(views, lot.appropriationId);
     const view = (found.view ??= startAppropriation(lot));
     add(view.held, accountId, -lot.amountFen);
-    appendPaid(views, view, { eventId: event.id, accountId, payee, purpose: d.purpose, amountFen: lot.amountFen });
+    appendPaid(views, view, { eventId: event.id, accountId, payee, purpose: intern(d.purpose), amountFen: lot.amountFen });
     views.put(found.key, view);
   }
   for (const lot of bySource(d.lots)) {

@@ -4,7 +4,7 @@
 // full names and ID numbers, because masking needs them; only `village:` views may be published.
 import type { DataOf } from '../domain/events.js';
 import { payeeHousehold } from './household-card.js';
-import { effectiveDateOf, Memo, remember, type Projection, type ProjectedEvent, type Views } from './types.js';
+import { effectiveDateOf, intern, Memo, remember, type Projection, type ProjectedEvent, type Views } from './types.js';
 
 export interface NoticeEntry {
   eventId: string;
@@ -201,7 +201,8 @@ function onPayment(views: Views<NoticeView>, event: ProjectedEvent): void {
   const person = d.payee.name && d.payee.idNumber ? undefined : registeredPayee(hh, d.payee.kind === 'person' ? d.payee.id : null);
   const payee = (d.payee.name ? maskName(d.payee.name) : '') || (person?.name ?? '');
   const idNumberLast4 = d.payee.idNumber ? lastFour(d.payee.idNumber) : (person?.idNumber ?? null);
-  const { purpose, amountFen, programmeId } = d;
+  const { amountFen, programmeId } = d;
+  const purpose = intern(d.purpose);
   // Two literals rather than a field added later, so every entry keeps all its fields in the object itself.
   const entry: NoticeEntry =
     programmeId === undefined

@@ -164,3 +164,20 @@ export function foldAll<V>(projection: Projection<V>, events: ProjectedEvent[], 
   for (const event of events) if (handled.has(event.type)) projection.evolve(into, event);
   return into;
 }
+
+/** How many strings `intern` keeps before it starts over: a bound on memory, never on correctness. */
+const INTERN_LIMIT = 50_000;
+const interned = new Map<string, string>();
+
+/**
+ * One shared copy of a string that recurs across many views (a purpose, a date): JSON.parse makes a new
+ * string of every value longer than a few characters, and a county's million card rows, notice entries and
+ * paid entries each kept their own copy of the same "household_benefit". Only for strings of few values.
+ */
+export function intern(value: string): string {
+  const known = interned.get(value);
+  if (known !== undefined) return known;
+  if (interned.size >= INTERN_LIMIT) interned.clear();
+  interned.set(value, value);
+  return value;
+}

@@ -25,6 +25,8 @@ export interface RebuildReport {
   events: number;
   readParsePerSec: number;
   rebuildPerSec: number;
+  /** Threads the rebuild was split over, each reading the log itself (src/projections/replay.ts). */
+  threads: number;
   ratio: number;
   peakRssMiB: number;
   balanceReadMicros: { p50: number; p99: number };
@@ -144,7 +146,7 @@ export async function readParseRate(path: string): Promise<number> {
 const BIN = fileURLToPath(new URL('../../../bin/fundtrail.js', import.meta.url));
 
 /** Runs `fundtrail replay` in a fresh process, so its peak memory is the rebuild's alone. */
-export function rebuildInChild(path: string): Promise<{ perSec: number; peakRssMiB: number; balanceRead: { p50: number; p99: number } }> {
+export function rebuildInChild(path: string): Promise<{ perSec: number; threads: number; peakRssMiB: number; balanceRead: { p50: number; p99: number } }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, 'replay', '--db', path, '--measure-reads'], { env: { ...process.env, LOG_LEVEL: 'silent' } });
     let out = '';
@@ -152,11 +154,11 @@ export function rebuildInChild(path: string): Promise<{ perSec: number; peakRssM
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
     child.on('close', (code) => {
-      const rate = /(\d+) events\/s/.exec(out);
+      const rate = /(\d+) events\/s \((\d+) threads?\)/.exec(out);
       const rss = /peak RSS (\d+) MiB/.exec(out);
       const reads = /balance read p50 ([\d.]+) µs, p99 ([\d.]+) µs/.exec(out);
       if (code !== 0 || !rate || !rss || !reads) return reject(new Error(`replay failed (${code}): ${err.slice(-500)}${out.slice(-500)}`));
-      resolve({ perSec: Number(rate[1]), peakRssMiB: Number(rss[1]), balanceRead: { p50: Number(reads[1]), p99: Number(reads[2]) } });
+      resolve({ perSec: Number(rate[1]), threads: Number(rate[2]), peakRssMiB: Number(rss[1]), balanceRead: { p50: Number(reads[1]), p99: Number(reads[2]) } });
     });
   });
 }
@@ -170,6 +172,7 @@ export async function runRebuildBench(dir: string, total: number, progress: (lab
     events,
     readParsePerSec: Math.round(readParsePerSec),
     rebuildPerSec: child.perSec,
+    threads: child.threads,
     ratio: Math.round((child.perSec / readParsePerSec) * 100) / 100,
     peakRssMiB: child.peakRssMiB,
     balanceReadMicros: child.balanceRead,

@@ -103,7 +103,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
   );
   if (rebuild) {
     o.out(
-      `rebuild of all projections over ${rebuild.events} events: ${fmt(rebuild.rebuildPerSec)} events/s (read and parse alone ${fmt(rebuild.readParsePerSec)}, ${rebuild.ratio.toFixed(2)}), peak RSS ${rebuild.peakRssMiB} MiB, balance read p99 ${rebuild.balanceReadMicros.p99} µs; target >=${fmt(REBUILD_TARGET.perSec)} events/s ${rebuildPass ? 'ok' : 'BELOW'}`,
+      `rebuild of all projections over ${rebuild.events} events: ${fmt(rebuild.rebuildPerSec)} events/s in ${rebuild.threads} thread${rebuild.threads === 1 ? '' : 's'} (read and parse alone, one thread, ${fmt(rebuild.readParsePerSec)}, ${rebuild.ratio.toFixed(2)}), peak RSS ${rebuild.peakRssMiB} MiB, balance read p99 ${rebuild.balanceReadMicros.p99} µs; target >=${fmt(REBUILD_TARGET.perSec)} events/s ${rebuildPass ? 'ok' : 'BELOW'}`,
     );
   }
   if (http) printHttp(o, http);

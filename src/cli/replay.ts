@@ -17,18 +17,25 @@ export function registerReplay(program: Command): void {
     .option('--recorded-by <date>', 'the books as recorded by this date', isoDate)
     .option('--position <n>', 'the log up to this position', positiveInt)
     .option('--projection <name>', `one projection (${ALL_PROJECTIONS.map((p) => p.name).join(', ')})`)
+    .option('--threads <n>', 'threads to split the projections over, each reading the log (embedded store; default: one per core)', positiveInt)
     .addOption(new Option('--measure-reads', 'time balance reads from the rebuilt views (used by the benchmark)').hideHelp())
-    .action(async function (this: Command, options: { db?: string; asOf?: string; recordedBy?: string; position?: number; projection?: string; measureReads?: boolean }) {
+    .action(async function (this: Command, options: { db?: string; asOf?: string; recordedBy?: string; position?: number; projection?: string; threads?: number; measureReads?: boolean }) {
       const projections = options.projection ? ALL_PROJECTIONS.filter((p) => p.name === options.projection) : ALL_PROJECTIONS;
       if (projections.length === 0) this.error(`fundtrail replay: no projection named ${options.projection}`, { exitCode: 2 });
       const config = configFrom(options);
       const store = await openStore(config, cliLogger(config), { readonly: true });
       try {
         const asOf: AsOf = { ...(options.asOf ? { effectiveDate: options.asOf } : {}), ...(options.recordedBy ? { recordedBy: options.recordedBy } : {}), ...(options.position ? { position: options.position } : {}) };
-        const result = await replay(store, projections, asOf, (total) => progress('replay', total));
+        // The county summary and the read timings need the balances here; the other views may stay in their threads.
+        const result = await replay(store, projections, asOf, (total) => progress('replay', total), { keep: ['balances'], ...(options.threads ? { threads: options.threads } : {}) });
         const out = (line: string): boolean => process.stdout.write(`${line}\n`);
-        out(`events read: ${result.events}, folded: ${result.folded}, ${Math.round(result.events / Math.max(result.seconds, 1e-6))} events/s`);
-        for (const [name, views] of result.views) out(`${name}: ${views.map.size} views, hash ${viewsHash(views)}`);
+        const threads = result.threads === 1 ? '1 thread' : `${result.threads} threads`;
+        out(`events read: ${result.events}, folded: ${result.folded}, ${Math.round(result.events / Math.max(result.seconds, 1e-6))} events/s (${threads})`);
+        for (const p of projections) {
+          const views = result.views.get(p.name);
+          const summary = views ? { views: views.map.size, hash: viewsHash(views) } : result.remote.get(p.name)!;
+          out(`${p.name}: ${summary.views} views, hash ${summary.hash}`);
+        }
         const balances = result.views.get('balances');
         for (const code of balances ? areasWithAccounts(balances) : []) {
           const area = areaBalance(balances as unknown as Views<BalanceView>, code);
