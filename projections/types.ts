@@ -45,29 +45,25 @@ export interface Projection<V = unknown> {
 }
 
 /**
- * Marks on a stored object (symbol keys: JSON, and so the saved views, leave them out): the views and key it
- * is stored under, and the tracking epoch in which it was last marked changed. They let put() of an object
- * already stored under its key, and already marked changed, return without a map or set lookup (folds put
- * back what they update in place, several times per event), and they let a Memo check that a view it
- * remembers is still the one stored.
+ * Marks on a stored object (symbol keys: JSON, and so the saved views, leave them out): the key it is stored
+ * under, and the tracking epoch of the views in which it was last marked changed (an epoch belongs to one
+ * MemoryViews). They let put() of an object already stored under its key, and already marked changed,
+ * return without a map or set lookup: folds put back what they update in place, several times per event.
  */
-const STORED_IN = Symbol('stored in');
 const STORED_KEY = Symbol('stored under');
 const STORED_EPOCH = Symbol('stored in epoch');
-type Marked = { [STORED_IN]?: object; [STORED_KEY]?: string; [STORED_EPOCH]?: object };
+type Marked = { [STORED_KEY]?: string; [STORED_EPOCH]?: object };
 
 /**
  * Marks are not enumerable, so that a copy made with spread (`{ ...view, field }`) does not inherit them and
  * pass for the stored view; defined once, they are then plain writes.
  */
-function mark(value: Marked, views: object, key: string, epoch: object): void {
-  if (value[STORED_IN] === undefined && !Object.prototype.hasOwnProperty.call(value, STORED_IN)) {
-    Object.defineProperty(value, STORED_IN, { value: views, writable: true, enumerable: false, configurable: true });
+function mark(value: Marked, key: string, epoch: object): void {
+  if (value[STORED_EPOCH] === undefined && !Object.prototype.hasOwnProperty.call(value, STORED_EPOCH)) {
     Object.defineProperty(value, STORED_KEY, { value: key, writable: true, enumerable: false, configurable: true });
     Object.defineProperty(value, STORED_EPOCH, { value: epoch, writable: true, enumerable: false, configurable: true });
     return;
   }
-  value[STORED_IN] = views;
   value[STORED_KEY] = key;
   value[STORED_EPOCH] = epoch;
 }
@@ -82,10 +78,15 @@ export function remember<T>(view: object, slot: symbol, value: T): T {
   return value;
 }
 
-/** In-memory views, for tests, time travel and the runner's working set. */
+/**
+ * In-memory views, for tests, time travel and the runner's working set. Change them through put() (or fill
+ * `map` before anything folds into them): a Memo trusts what it found until put() replaces a view.
+ */
 export class MemoryViews<V> implements Views<V> {
   readonly map = new Map<string, V>();
   readonly dirty = new Set<string>();
+  /** Counts puts that stored another value under a key that held one: a Memo's answers are checked again after. */
+  replacements = 0;
   /** Renewed whenever the changed set is cleared, so that marks made before no longer count. */
   private epoch: object = {};
   /** Time travel keeps nothing, so it need not track what changed. */
@@ -97,14 +98,12 @@ export class MemoryViews<V> implements Views<V> {
     const marked = typeof value === 'object' && value !== null ? (value as Marked) : undefined;
     if (marked !== undefined && marked[STORED_EPOCH] === this.epoch && marked[STORED_KEY] === key) return;
     const previous = this.map.get(key) as Marked | undefined;
-    // Another object under this key is no longer stored: its marks go, so nothing mistakes it for the view.
-    if (previous !== value && typeof previous === 'object' && previous !== null && previous[STORED_IN] !== undefined) {
-      previous[STORED_IN] = undefined;
-      previous[STORED_EPOCH] = undefined;
-    }
+    if (previous !== undefined && previous !== (value as unknown)) this.replacements += 1;
+    // Another object under this key is no longer stored: its mark goes, so nothing mistakes it for the view.
+    if (previous !== value && typeof previous === 'object' && previous !== null && previous[STORED_EPOCH] !== undefined) previous[STORED_EPOCH] = undefined;
     this.map.set(key, value);
     if (this.track) this.dirty.add(key);
-    if (marked !== undefined) mark(marked, this, key, this.epoch);
+    if (marked !== undefined) mark(marked, key, this.epoch);
   }
   /** Forgets what changed (after the runner saved it): the next put of every view marks it changed again. */
   clearDirty(): void {
@@ -119,6 +118,20 @@ export interface MemoEntry<V> {
   view: V | undefined;
 }
 
+/** What a Memo keeps per id: the entry it hands out, and what it last looked up. */
+interface KeptEntry<V> extends MemoEntry<V> {
+  /** The view get() gave when last looked up: a view a fold has set since is looked up again. */
+  found: V | undefined;
+  /** The views' replacement count then. */
+  replacements: number;
+}
+
+/** A memo's entries in one Views, and those views when they count replacements. */
+interface MemoTable<V> {
+  entries: Map<string, KeptEntry<V>>;
+  counted: MemoryViews<unknown> | undefined;
+}
+
 /** How many ids a memo keeps per views before it starts over: a bound on memory, never on correctness. */
 const MEMO_LIMIT = 200_000;
 
@@ -126,34 +139,38 @@ const MEMO_LIMIT = 200_000;
  * A fold's memo of the views it looks up on nearly every event, by an id taken straight from the event (its
  * stream, a payee's id, a lot's appropriation). Building a key per event and looking it up among a hundred
  * thousand views was most of a rebuild's time; the memo answers from a smaller map keyed by a string the
- * event already has, whose hash is computed once for every projection. A remembered view is used only while
- * MemoryViews' marks say it is still the one stored under its key in these very views; otherwise (another
- * Views, a view replaced or loaded from disk) the memo looks the key up again. So the memo can change how
- * fast a fold finds a view, never which view it finds: folds stay pure functions of views and event.
+ * event already has, whose hash is computed once for every projection. In MemoryViews a remembered view is
+ * used while no put() has replaced any view in them since it was looked up (folds update their views in
+ * place, so replacements are rare) and the fold has not set another view on the entry; otherwise, and in
+ * any other Views, the memo looks the key up again. So the memo can change how fast a fold finds a view,
+ * never which view it finds: folds stay pure functions of views and event. (Checking marks on the view
+ * itself instead cost a read of memory the fold had not touched yet, about a tenth of a rebuild.)
  */
 export class Memo<V extends object> {
-  private readonly byViews = new WeakMap<object, Map<string, MemoEntry<V>>>();
+  private readonly byViews = new WeakMap<object, MemoTable<V>>();
   private lastViews: object | undefined;
-  private lastEntries: Map<string, MemoEntry<V>> | undefined;
+  private lastTable: MemoTable<V> | undefined;
   constructor(private readonly keyOf: (id: string) => string) {}
 
   /** The view stored under keyOf(id), if any, and its key. Set `view` and put() it to store a new one. */
   find(views: Views<unknown>, id: string): MemoEntry<V> {
-    let entries = this.lastEntries;
-    if (this.lastViews !== views || entries === undefined) {
-      entries = this.byViews.get(views);
-      if (entries === undefined) this.byViews.set(views, (entries = new Map()));
+    let table = this.lastTable;
+    if (this.lastViews !== views || table === undefined) {
+      table = this.byViews.get(views);
+      if (table === undefined) this.byViews.set(views, (table = { entries: new Map(), counted: views instanceof MemoryViews ? views : undefined }));
       this.lastViews = views;
-      this.lastEntries = entries;
+      this.lastTable = table;
     }
-    let entry = entries.get(id);
+    let entry = table.entries.get(id);
     if (entry === undefined) {
-      if (entries.size >= MEMO_LIMIT) entries.clear();
-      entry = { key: this.keyOf(id), view: undefined };
-      entries.set(id, entry);
+      if (table.entries.size >= MEMO_LIMIT) table.entries.clear();
+      entry = { key: this.keyOf(id), view: undefined, found: undefined, replacements: -1 };
+      table.entries.set(id, entry);
     }
-    const view = entry.view as Marked | undefined;
-    if (view === undefined || view[STORED_IN] !== views || view[STORED_KEY] !== entry.key) entry.view = views.get(entry.key) as V | undefined;
+    const view = entry.view;
+    if (view !== undefined && view === entry.found && table.counted !== undefined && entry.replacements === table.counted.replacements) return entry;
+    entry.view = entry.found = views.get(entry.key) as V | undefined;
+    entry.replacements = table.counted?.replacements ?? -1;
     return entry;
   }
 }
