@@ -98,8 +98,11 @@ export async function foldLog(store: EventStore, projections: Projection<unknown
 }
 
 /**
- * What each projection's fold costs per event beyond reading the log, in µs, measured one projection at a
- * time over the benchmark's county (`fundtrail replay --projection NAME`): used only to balance the split.
+ * What each projection's fold costs per event beyond reading the log, in µs: measured one projection at a
+ * time over the benchmark's county (`fundtrail replay --projection NAME --threads 1`, which varies by about
+ * 0.4 µs from run to run), rounded so that the two halves of a split over two cores finish together there
+ * (card, trail, projects and loans in one; lineage, notice and balances in the other). Used only to balance
+ * the split; a projection not listed counts as 1.
  */
 const FOLD_COST: Record<string, number> = { 'household-card': 2.0, lineage: 2.0, 'audit-trail': 1.9, 'public-notice': 1.8, balances: 0.4, projects: 0.1, loans: 0.1 };
 
@@ -172,6 +175,7 @@ export async function replay(store: EventStore, projections: Projection<unknown>
     const local = await foldLog(store, own!, asOf, (events) => advance(0, (own_events += events)));
     const done = await Promise.all(workers.map((w) => w.folded));
     const seconds = (performance.now() - started) / 1000;
+    bar.stop();
     for (const w of workers) {
       for (const [name, summary] of await w.summaries) remote.set(name, summary);
       for (const [name, entries] of await w.views) {
@@ -180,7 +184,6 @@ export async function replay(store: EventStore, projections: Projection<unknown>
         local.views.set(name, views);
       }
     }
-    bar.stop();
     // Every thread read the same log as of the same point: they saw the same events.
     const folded = done.reduce((max, d) => Math.max(max, d.folded), local.folded);
     return { events: local.events, folded, seconds, threads: workers.length + 1, views: local.views, remote };
