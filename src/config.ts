@@ -26,6 +26,8 @@ export const Config = z.object({
     .string()
     .regex(/^(\*|https?:\/\/[^,\s]+(,https?:\/\/[^,\s]+)*)$/, 'must be * or comma-separated http(s):// origins')
     .optional(),
+  /** Worker threads the server may catch up a long history in (unset: one per core; 1: in the server's own thread). */
+  PROJECTION_THREADS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(64, 'must be at most 64').optional(),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(100, 'must be at least 100').max(600_000, 'must be at most 600000').default(10_000),
 });
 export type Config = z.infer<typeof Config>;

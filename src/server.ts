@@ -1,4 +1,5 @@
 // The server entry: opens the store, listens, and shuts down gracefully on SIGTERM/SIGINT.
+import { availableParallelism } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { KeyStore } from './auth/keys.js';
@@ -26,7 +27,9 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const keys = KeyStore.open(config.FUNDTRAIL_KEYS);
   const store = await openStore(config, logger);
   // Views live in the embedded store's own file, or in a local SQLite file when events are in KurrentDB.
-  const runner = new ProjectionRunner(store, config.FUNDTRAIL_DB, ALL_PROJECTIONS, { logger });
+  // A long history (first start, a projection's new version) is caught up in worker threads, one per core unless
+  // PROJECTION_THREADS says otherwise, so this thread keeps answering requests meanwhile.
+  const runner = new ProjectionRunner(store, config.FUNDTRAIL_DB, ALL_PROJECTIONS, { logger, threads: config.PROJECTION_THREADS ?? availableParallelism() });
   runner.start();
   const detector = new LiveDetector(store, logger);
   detector.start();

@@ -26,6 +26,8 @@ const bad: [string, Record<string, string>, RegExp][] = [
   ['FUNDTRAIL_SYNC', { FUNDTRAIL_SYNC: 'sometimes' }, /FUNDTRAIL_SYNC must be normal or full/],
   ['EVENTSTORE_CONNECTION_STRING', { EVENTSTORE_CONNECTION_STRING: 'http://localhost:2113' }, /EVENTSTORE_CONNECTION_STRING must be an esdb:\/\/ or kurrentdb:\/\/ connection string/],
   ['SHUTDOWN_TIMEOUT_MS', { SHUTDOWN_TIMEOUT_MS: '5' }, /SHUTDOWN_TIMEOUT_MS must be at least 100/],
+  ['PROJECTION_THREADS', { PROJECTION_THREADS: '0' }, /PROJECTION_THREADS must be at least 1/],
+  ['PROJECTION_THREADS', { PROJECTION_THREADS: 'two' }, /PROJECTION_THREADS must be a number/],
 ];
 for (const [variable, env, message] of bad) {
   t.test(`a bad ${variable} is refused naming the variable`, async (t) => {

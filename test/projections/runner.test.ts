@@ -1,11 +1,16 @@
 // The projection runner (checkpoints, catch-up then live, rebuild on a new version), time travel and
 // determinism, on the embedded store.
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import Database from 'better-sqlite3';
+import { pino } from 'pino';
 import t from 'tap';
+import { ALL_PROJECTIONS } from '../../projections/index.js';
 import { areaBalance, balances, type AccountBalance, type BalanceView } from '../../projections/balances.js';
 import type { Projection } from '../../projections/types.js';
 import { silentProgress } from '../../src/cli/progress.js';
+import type { Logger } from '../../src/logger.js';
 import { replay } from '../../src/projections/replay.js';
 import { ProjectionRunner, viewsHash } from '../../src/projections/runner.js';
 import { SqliteEventStore } from '../../src/store/sqlite/store.js';
@@ -154,5 +159,74 @@ t.test('live, views are saved on a timer and on stop, not after every command', 
   await until(() => saved() === head + 2);
   t.pass('a short timer saves while running');
   await fast.stop();
+  await store.close();
+});
+
+/** A logger that keeps every line it is given. */
+function capture(): { logger: Logger; lines: string[] } {
+  const lines: string[] = [];
+  const logger = pino({ level: 'info' }, new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) })) as unknown as Logger;
+  return { logger, lines };
+}
+
+/** The hash of every projection folded from scratch in one thread. */
+async function replayed(store: SqliteEventStore): Promise<Record<string, string>> {
+  const result = await replay(store, ALL_PROJECTIONS, {}, () => silentProgress, { threads: 1 });
+  return Object.fromEntries(ALL_PROJECTIONS.map((p) => [p.name, viewsHash(result.views.get(p.name)!)]));
+}
+
+const hashesOf = (runner: ProjectionRunner): Record<string, string> => Object.fromEntries(ALL_PROJECTIONS.map((p) => [p.name, viewsHash(runner.views(p.name))]));
+
+t.test('with threads, a long history is caught up in worker threads: the same views, saved, then live', async (t) => {
+  const { path, store, w } = await county();
+  for (let i = 0; i < 30; i++) await w.run(pay(`p-${i}`, 1000 + i));
+  const { logger, lines } = capture();
+  const runner = new ProjectionRunner(store, path, ALL_PROJECTIONS, { threads: 2, threadsFrom: 1, logger });
+  runner.start();
+  await until(() => runner.status().every((s) => s.caughtUp), 60_000);
+  t.ok(lines.some((line) => line.includes('catching up on the log in worker threads')), 'the catch-up went to worker threads');
+  t.notOk(lines.some((line) => line.includes('failed')), 'and none failed');
+  t.same(hashesOf(runner), await replayed(store), 'every projection is what one thread folding the log gives');
+  const head = await store.headPosition();
+  const db = new Database(path, { readonly: true });
+  const checkpoints = db.prepare('SELECT projection, position FROM projection_checkpoints').all() as { projection: string; position: number }[];
+  db.close();
+  t.same(checkpoints.map((c) => c.projection).sort(), ALL_PROJECTIONS.map((p) => p.name).sort(), 'each thread saved its share');
+  t.ok(checkpoints.every((c) => c.position === head), 'at the head of the log');
+  await w.run(pay('after', 4_200));
+  await until(() => runner.status().every((s) => s.caughtUp && s.position === head + 1));
+  t.same((runner.views('balances').get(`account:${VILLAGE_ACCOUNT}`) as AccountBalance).paidBySourceType, { grant: 30 * 1000 + 435 + 4_200 }, 'a live payment is folded after');
+  await runner.stop();
+  await store.close();
+});
+
+t.test('a catch-up thread that fails is logged, and its share is caught up here', async (t) => {
+  const { path, store, w } = await county();
+  for (let i = 0; i < 10; i++) await w.run(pay(`p-${i}`, 500));
+  // Catch-up threads open the store by its path: point it at a file that is not a store.
+  const other = join(dir, `not-a-store-${n}.db`);
+  writeFileSync(other, 'not a database');
+  (store as { path: string }).path = other;
+  const { logger, lines } = capture();
+  const runner = new ProjectionRunner(store, path, ALL_PROJECTIONS, { threads: 2, threadsFrom: 1, logger });
+  runner.start();
+  await until(() => runner.status().every((s) => s.caughtUp), 60_000);
+  t.ok(lines.some((line) => line.includes('a catch-up thread failed') && line.includes('not a fundtrail store')), 'the failure is logged with its reason');
+  t.same(hashesOf(runner), await replayed(store), 'the views are complete all the same');
+  await runner.stop();
+  (store as { path: string }).path = path;
+  await store.close();
+});
+
+t.test('a short history, or one thread, is caught up here without starting threads', async (t) => {
+  const { path, store } = await county();
+  for (const options of [{ threads: 2 }, { threads: 1, threadsFrom: 1 }]) {
+    const { logger, lines } = capture();
+    const runner = new ProjectionRunner(store, path, ALL_PROJECTIONS, { ...options, logger });
+    runner.start();
+    await until(() => runner.status().every((s) => s.caughtUp));
+    t.notOk(lines.some((line) => line.includes('worker threads')), JSON.stringify(options));
+    await runner.stop();
+  }
   await store.close();
 });
