@@ -108,14 +108,15 @@ const FOLD_COST: Record<string, number> = { 'household-card': 2.0, lineage: 2.0,
 
 /**
  * Splits projections into at most `threads` groups of about equal cost, heaviest first into the lightest
- * group; the first group is the caller's. Only the standard projections can be sent to another thread (it
- * finds them by name); others stay with the caller.
+ * group; the first group is the caller's. Only the standard projections themselves can be sent to another
+ * thread (it finds them by name); others, and a projection that only shares a standard one's name (another
+ * version of it), stay with the caller.
  */
 export function splitProjections(projections: Projection<unknown>[], threads: number): Projection<unknown>[][] {
-  const standard = new Set(ALL_PROJECTIONS.map((p) => p.name));
+  const standard = new Set<Projection<unknown>>(ALL_PROJECTIONS);
   const groups: { cost: number; members: Projection<unknown>[] }[] = Array.from({ length: Math.max(1, Math.min(threads, projections.length)) }, () => ({ cost: 0, members: [] }));
   const cost = (p: Projection<unknown>): number => FOLD_COST[p.name] ?? 1;
-  const pinned = projections.filter((p) => !standard.has(p.name));
+  const pinned = projections.filter((p) => !standard.has(p));
   for (const p of pinned) {
     groups[0]!.members.push(p);
     groups[0]!.cost += cost(p);

@@ -90,6 +90,8 @@ t.test('the split: each projection once, at most one group per thread, projectio
     t.ok(groups.length <= Math.max(1, threads), `${threads}: no more groups than threads`);
     t.same(groups.flat().map((p) => p.name).sort(), [...ALL_PROJECTIONS, custom].map((p) => p.name).sort(), `${threads}: every projection once`);
     t.ok(groups[0]!.includes(custom), `${threads}: a projection the threads cannot find by name stays in the caller's group`);
+    const bumped = { ...ALL_PROJECTIONS[0]!, version: 99 };
+    t.ok(splitProjections([...ALL_PROJECTIONS.slice(1), bumped], threads)[0]!.includes(bumped), `${threads}: so does another version of a standard projection`);
     t.ok(groups.every((g) => g.length > 0), `${threads}: no empty group`);
   }
   const two = splitProjections(ALL_PROJECTIONS, 2);
