@@ -151,7 +151,10 @@ const WORKER = new URL(import.meta.url.endsWith('.ts') ? './replay-worker.ts' : 
 export async function replay(store: EventStore, projections: Projection<unknown>[], asOf: AsOf, progress: (total: number) => Progress, options: ReplayOptions = {}): Promise<ReplayResult> {
   const started = performance.now();
   const head = await store.headPosition();
-  const bar = progress(asOf.position !== undefined ? Math.min(head, asOf.position) : head);
+  // Every thread folds the log up to the same position: the head as it stood at the start, unless asked for less,
+  // so that the projections agree with each other even while the log grows.
+  const upTo: AsOf = { ...asOf, position: Math.min(head, asOf.position ?? head) };
+  const bar = progress(upTo.position!);
   // Other threads open the store's file themselves: only the embedded store on a file can be shared so.
   const shareable = store instanceof SqliteEventStore && store.path !== ':memory:';
   const threads = shareable ? (options.threads ?? Math.min(availableParallelism(), projections.length)) : 1;
@@ -169,11 +172,11 @@ export async function replay(store: EventStore, projections: Projection<unknown>
   const keep = options.keep ?? [];
   const workers = others.map((group, i) => {
     const names = group.map((p) => p.name);
-    return runWorker({ path: (store as SqliteEventStore).path, names, asOf, send: names.filter((name) => keep.includes(name)) }, (events) => advance(i + 1, events));
+    return runWorker({ path: (store as SqliteEventStore).path, names, asOf: upTo, send: names.filter((name) => keep.includes(name)) }, (events) => advance(i + 1, events));
   });
   try {
-    let own_events = 0;
-    const local = await foldLog(store, own!, asOf, (events) => advance(0, (own_events += events)));
+    let read = 0;
+    const local = await foldLog(store, own!, upTo, (events) => advance(0, (read += events)));
     const done = await Promise.all(workers.map((w) => w.folded));
     const seconds = (performance.now() - started) / 1000;
     bar.stop();
@@ -185,9 +188,8 @@ export async function replay(store: EventStore, projections: Projection<unknown>
         local.views.set(name, views);
       }
     }
-    // Every thread read the same log as of the same point: they saw the same events.
-    const folded = done.reduce((max, d) => Math.max(max, d.folded), local.folded);
-    return { events: local.events, folded, seconds, threads: workers.length + 1, views: local.views, remote };
+    if (done.some((d) => d.events !== local.events || d.folded !== local.folded)) throw new Error('replay threads read different logs');
+    return { events: local.events, folded: local.folded, seconds, threads: workers.length + 1, views: local.views, remote };
   } catch (error) {
     bar.stop();
     await Promise.all(workers.map((w) => w.terminate()));

@@ -71,6 +71,19 @@ t.test('split over threads, every projection comes out as one thread folds it, a
   await store.close();
 });
 
+t.test('a replay folds the log as it stood when asked, in every thread, while it grows', async (t) => {
+  const { store } = await county();
+  const w = world(store);
+  const head = await store.headPosition();
+  const pending = replay(store, ALL_PROJECTIONS, {}, () => silentProgress, { threads: 2 });
+  for (let i = 0; i < 5; i++) await w.run(pay(`meanwhile-${i}`, 10, '2020-07-20'));
+  const two = await pending;
+  t.equal(two.events, head, 'the events appended meanwhile are left out');
+  const one = await replay(store, ALL_PROJECTIONS, { position: head }, () => silentProgress, { threads: 1 });
+  t.same(hashes(two), hashes(one), 'by every thread');
+  await store.close();
+});
+
 t.test('projections the caller keeps come back from their thread, identical', async (t) => {
   const { store } = await county();
   const one = await replay(store, ALL_PROJECTIONS, {}, () => silentProgress, { threads: 1 });
