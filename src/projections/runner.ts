@@ -192,6 +192,12 @@ export class ProjectionRunner {
   }
 
   private workers: Worker[] = [];
+  /**
+   * Projections a catch-up thread is folding and saving, by name, with how far it has said it got. Until
+   * their saved views are loaded here, this runner neither saves them (its views and positions for them are
+   * stale: saving would set a checkpoint that does not match the saved views) nor folds them.
+   */
+  private readonly delegated = new Map<string, number>();
 
   /**
    * Catch-up in worker threads: each folds its share of the standard projections from their checkpoints to
@@ -203,13 +209,14 @@ export class ProjectionRunner {
     const store = this.store as SqliteEventStore;
     const standard = this.running.filter((r) => ALL_PROJECTIONS.includes(r.projection)).map((r) => r.projection);
     const groups = splitProjections(standard, this.options.threads ?? 1);
+    for (const projection of standard) this.delegated.set(projection.name, 0);
     this.options.logger?.info({ threads: groups.length, groups: groups.map((g) => g.map((p) => p.name)) }, 'catching up on the log in worker threads');
     await Promise.all(
       groups.map(async (group) => {
         const names = group.map((p) => p.name);
         try {
           await this.runCatchUpWorker({ storePath: store.path, viewsPath: this.viewsPath, names }, (position) => {
-            for (const r of this.running) if (names.includes(r.projection.name)) r.position = Math.max(r.position, position);
+            for (const name of names) this.delegated.set(name, position);
           });
         } catch (error) {
           if (this.stopping) return;
@@ -261,6 +268,7 @@ export class ProjectionRunner {
     }
     // Installed whole, so a reader never sees half of them; the position is what was saved with them.
     this.running[at] = { projection, handles: new Set(projection.handles), views, position: saved && saved.version === projection.version ? saved.position : 0 };
+    this.delegated.delete(projection.name);
   }
 
   /** Folds events into every projection that has not seen them yet. */
@@ -284,6 +292,7 @@ export class ProjectionRunner {
     const now = new Date().toISOString();
     this.db.transaction(() => {
       for (const r of this.running) {
+        if (this.delegated.has(r.projection.name)) continue;
         for (const key of r.views.dirty) upsert.run(r.projection.name, key, JSON.stringify(r.views.map.get(key)));
         r.views.clearDirty();
         checkpoint.run(r.projection.name, r.projection.version, r.position, now);
@@ -292,7 +301,7 @@ export class ProjectionRunner {
   }
 
   status(): ProjectionStatus[] {
-    return this.running.map((r) => ({ name: r.projection.name, position: r.position, caughtUp: this.caughtUp }));
+    return this.running.map((r) => ({ name: r.projection.name, position: Math.max(r.position, this.delegated.get(r.projection.name) ?? 0), caughtUp: this.caughtUp }));
   }
 
   views<V>(name: string): MemoryViews<V> {

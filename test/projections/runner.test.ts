@@ -230,3 +230,23 @@ t.test('a short history, or one thread, is caught up here without starting threa
   }
   await store.close();
 });
+
+t.test('stopped while catch-up threads work, the runner saves nothing of theirs; a restart completes the views', async (t) => {
+  const { path, store, w } = await county();
+  for (let i = 0; i < 10; i++) await w.run(pay(`p-${i}`, 700));
+  const first = new ProjectionRunner(store, path, ALL_PROJECTIONS, { threads: 2, threadsFrom: 1 });
+  first.start();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  t.ok(first.status().every((s) => !s.caughtUp), 'stopped before catching up');
+  await first.stop();
+  const db = new Database(path, { readonly: true });
+  const saved = db.prepare('SELECT count(*) AS n FROM projection_checkpoints').get() as { n: number };
+  db.close();
+  t.equal(saved.n, 0, 'no checkpoint was written for projections the threads had not saved');
+  const second = new ProjectionRunner(store, path, ALL_PROJECTIONS);
+  second.start();
+  await until(() => second.status().every((s) => s.caughtUp));
+  t.same(hashesOf(second), await replayed(store), 'every projection as one thread folds the log');
+  await second.stop();
+  await store.close();
+});
