@@ -11,6 +11,7 @@ import { z } from 'zod';
 import type { Logger } from '../logger.js';
 import type { Finding } from '../../projections/findings/types.js';
 import type { Views } from '../../projections/types.js';
+import { StoreError } from '../store/errors.js';
 import type { EventStore } from '../store/types.js';
 import { registerAuditRoutes } from './audit.js';
 import { registerCommandRoutes, type CommandRouteDeps } from './commands.js';
@@ -195,7 +196,10 @@ function installErrorHandlers(app: FastifyInstance): void {
   });
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const body = toProblem(error, request.id);
-    if (body.status >= 500) request.log.error({ err: error, errorId: body.errorId }, 'unexpected error');
+    if (body.code === 'store_unavailable') {
+      request.log.warn({ code: body.code, reason: error.message }, 'the event store could not take a request');
+      void reply.header('retry-after', '5');
+    } else if (body.status >= 500) request.log.error({ err: error, errorId: body.errorId }, 'unexpected error');
     else request.log.info({ code: body.code, status: body.status }, 'request refused');
     void reply.code(body.status).type('application/problem+json').send(Problem.parse(body));
   });
@@ -209,6 +213,12 @@ function toProblem(error: FastifyError, requestId: string): Problem {
   if (validation) {
     const errors = validation.map((v) => ({ path: v.instancePath || '/', message: v.message ?? 'invalid' }));
     return problem(400, 'validation_failed', 'Bad Request', `the request is malformed: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`, { errors });
+  }
+  // The store could not take the request: on the embedded store another writer (a long import, a projection
+  // save while catching up) held its lock past the busy timeout, and then nothing was written; KurrentDB may be
+  // unreachable. A retry under the same command id is safe either way: one that had landed gets its result.
+  if (error instanceof StoreError && error.code === 'store_unavailable') {
+    return problem(503, 'store_unavailable', 'Service Unavailable', 'the event store cannot take the request right now (busy with another writer, or not reachable); retry in a few seconds with the same command id or Idempotency-Key');
   }
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) {

@@ -2,12 +2,14 @@
 // the original result, refusals as problems with their domain code, and nothing written by a refused request.
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import t, { type Test } from 'tap';
 import { Command, type CommandType } from '../../domain/commands.js';
 import { KeyStore } from '../../src/auth/keys.js';
 import { CommandExecutor } from '../../src/domain/executor.js';
 import { commandPath, rolesFor } from '../../src/http/commands.js';
 import { MemoryEventStore } from '../../src/store/memory.js';
+import { SqliteEventStore } from '../../src/store/sqlite/store.js';
 import { testApp } from '../helpers/app.js';
 import { scratchDir } from '../helpers/tmp.js';
 import { COUNTY, POOL, standardCounty, VILLAGE, VILLAGE_ACCOUNT, world } from '../domain/fixture.js';
@@ -130,4 +132,29 @@ t.test('auditors seal periods and resolve findings; finance keys cannot', async 
   const resolve = { id: randomUUID(), effectiveDate: '2020-07-01', findingId: 'overspend:0123456789abcdef', resolution: 'confirmed', reason: '属实' };
   t.equal((await post('ResolveFinding', resolve, keys.auditor)).statusCode, 201);
   t.equal((await post('ResolveFinding', { ...resolve, id: randomUUID() }, keys.county)).statusCode, 403);
+});
+
+t.test('a store locked by another writer past its busy timeout answers 503 store_unavailable, writing nothing', async (t) => {
+  const path = join(scratchDir(t), 'busy.db');
+  const store = new SqliteEventStore(path);
+  t.teardown(() => store.close());
+  await standardCounty(world(store));
+  const keys = KeyStore.open(join(scratchDir(t), 'keys.json'));
+  const village = keys.issue({ name: '东关村报账员', role: 'finance', areas: [VILLAGE] }).key;
+  const { app } = await testApp(t, { store, commands: { executor: new CommandExecutor(store), keys, now: () => new Date('2020-06-30T08:00:00Z') } });
+  const head = await store.headPosition();
+  // Another connection takes the write lock and keeps it, as a long save or import would.
+  const other = new Database(path);
+  other.exec('BEGIN IMMEDIATE');
+  store.db.pragma('busy_timeout = 50');
+  const res = await app.inject({ method: 'POST', url: commandPath('MakePayment'), payload: payment(), headers: { authorization: `Bearer ${village}` } });
+  other.exec('ROLLBACK');
+  other.close();
+  t.equal(res.statusCode, 503, res.body);
+  t.equal(res.headers['retry-after'], '5');
+  t.match(res.json(), { code: 'store_unavailable', detail: /busy with another writer.*same command id/ });
+  t.notMatch(res.body, /busy\.db/, 'the file path is not shown to the client');
+  t.equal(await store.headPosition(), head, 'nothing was written');
+  const retried = await app.inject({ method: 'POST', url: commandPath('MakePayment'), payload: payment(), headers: { authorization: `Bearer ${village}` } });
+  t.equal(retried.statusCode, 201, 'once the lock is released the same kind of request goes through');
 });
