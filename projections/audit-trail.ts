@@ -97,20 +97,6 @@ function areaInAccountId(id: string): string | undefined {
   return id.startsWith('project:') || id.startsWith('integration:') || !isAreaCode(code) ? undefined : code;
 }
 
-/**
- * The area an account stream's id names, one string per stream: a cache of a pure function of the stream,
- * so that the area's trail is found by a string whose hash is known rather than a new slice per event.
- */
-const streamAreas = new Map<string, string | null>();
-function areaOfStream(stream: string): string | undefined {
-  let code = streamAreas.get(stream);
-  if (code === undefined) {
-    if (streamAreas.size >= 100_000) streamAreas.clear();
-    streamAreas.set(stream, (code = areaInAccountId(stream.slice(stream.indexOf('-') + 1)) ?? null));
-  }
-  return code ?? undefined;
-}
-
 /** Which entities an event touches, using small indexes (account → area, household → village, …). */
 function entities(views: Views<TrailView>, event: ProjectedEvent): Targets {
   const d = (event.data ?? {}) as Record<string, unknown>;
@@ -121,7 +107,7 @@ function entities(views: Views<TrailView>, event: ProjectedEvent): Targets {
     const id = event.stream.slice(dash + 1);
     if (event.type === 'AccountOpened') views.put(`idx:account:${id}`, String(d.areaCode));
     out.push(ACCOUNT, event.stream);
-    area(out, areaOfStream(event.stream) ?? (views.get(`idx:account:${id}`) as string | undefined));
+    area(out, areaInAccountId(id) ?? (views.get(`idx:account:${id}`) as string | undefined));
     const payee = d.payee as { kind?: string; id?: string; householdId?: string } | undefined;
     const household = payee?.kind === 'household' ? payee.id : payee?.householdId;
     if (household) once(out, HOUSEHOLD, household);

@@ -182,10 +182,15 @@ export class ProjectionRunner {
     }
   }
 
+  /** What catch-up threads may fold: the standard projections (a thread finds them by name). */
+  private threadable(): Running[] {
+    return this.running.filter((r) => ALL_PROJECTIONS.includes(r.projection));
+  }
+
   /** Threads pay off only on the embedded store's file, with more than one allowed, far enough behind. */
   private async worthThreads(): Promise<boolean> {
     if ((this.options.threads ?? 1) < 2 || !(this.store instanceof SqliteEventStore) || this.store.path === ':memory:' || this.viewsPath === ':memory:') return false;
-    const standard = this.running.filter((r) => ALL_PROJECTIONS.includes(r.projection));
+    const standard = this.threadable();
     if (standard.length === 0) return false;
     const head = await this.store.headPosition();
     return head - Math.min(...standard.map((r) => r.position)) >= (this.options.threadsFrom ?? 100_000);
@@ -207,7 +212,7 @@ export class ProjectionRunner {
    */
   private async catchUpInThreads(): Promise<void> {
     const store = this.store as SqliteEventStore;
-    const standard = this.running.filter((r) => ALL_PROJECTIONS.includes(r.projection)).map((r) => r.projection);
+    const standard = this.threadable().map((r) => r.projection);
     const groups = splitProjections(standard, this.options.threads ?? 1);
     for (const projection of standard) this.delegated.set(projection.name, 0);
     this.options.logger?.info({ threads: groups.length, groups: groups.map((g) => g.map((p) => p.name)) }, 'catching up on the log in worker threads');
