@@ -31,21 +31,24 @@ export interface World {
   log(): Promise<RecordedEvent[]>;
 }
 
+/** Every event in a store, in log order. */
+export async function allEvents(store: EventStore): Promise<RecordedEvent[]> {
+  const out: RecordedEvent[] = [];
+  for (let after = 0; ; ) {
+    const page = await store.readAll({ afterPosition: after, maxCount: 10_000 });
+    out.push(...page.events);
+    after = page.lastPosition;
+    if (page.isEnd) return out;
+  }
+}
+
 export function world(store: EventStore = new MemoryEventStore()): World {
   const executor = new CommandExecutor(store);
   return {
     store,
     executor,
     run: (command, ctx) => executor.execute({ id: randomUUID(), effectiveDate: '2020-06-01', ...command }, live(ctx)),
-    async log() {
-      const out: RecordedEvent[] = [];
-      for (let after = 0; ; ) {
-        const page = await store.readAll({ afterPosition: after, maxCount: 10_000 });
-        out.push(...page.events);
-        after = page.lastPosition;
-        if (page.isEnd) return out;
-      }
-    },
+    log: () => allEvents(store),
   };
 }
 

@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import type { Test } from 'tap';
 import { runImport, type ImportOptions, type ImportReport } from '../../src/import/run.js';
 import { SqliteEventStore } from '../../src/store/sqlite/store.js';
-import type { EventStore, RecordedEvent } from '../../src/store/types.js';
+import type { EventStore } from '../../src/store/types.js';
 import { standardCounty, VILLAGE, world, type World } from '../domain/fixture.js';
 import { scratchDir } from '../helpers/tmp.js';
 
-export { COUNTY, OTHER_VILLAGE, POOL, TOWNSHIP, VILLAGE, VILLAGE_ACCOUNT } from '../domain/fixture.js';
+export { allEvents, COUNTY, OTHER_VILLAGE, POOL, TOWNSHIP, VILLAGE, VILLAGE_ACCOUNT } from '../domain/fixture.js';
 
 export const NOW = new Date('2020-07-01T00:00:00Z');
 
@@ -31,12 +31,3 @@ export function importInto(store: EventStore, bytes: Buffer, options: Partial<Im
   return runImport(store, bytes, { historical: false, dryRun: false, actor: 'import-test', role: 'finance', now: () => NOW, ...options });
 }
 
-export async function allEvents(store: EventStore): Promise<RecordedEvent[]> {
-  const out: RecordedEvent[] = [];
-  for (let after = 0; ; ) {
-    const page = await store.readAll({ afterPosition: after, maxCount: 10_000 });
-    out.push(...page.events);
-    after = page.lastPosition;
-    if (page.isEnd) return out;
-  }
-}
